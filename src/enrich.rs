@@ -1,0 +1,167 @@
+//! The console flag, recovered from `event.original`.
+//!
+//! CloudTrail marks temporary credentials that a console login issued with the top-level record
+//! field `"sessionCredentialFromConsole": "true"` (absent otherwise, since eventVersion 1.08).
+//! Elastic's AWS integration keeps it as the keyword `aws.cloudtrail.session_credential_from_console`
+//! from version 4.6.0 on; documents indexed before that hold it only inside the raw record in
+//! `event.original`. [`enrich`] sets the field from there, so that a rule excluding console
+//! sessions works on both.
+
+use crate::field;
+use serde_json::Value;
+
+/// The ECS field the console flag is written to.
+pub const CONSOLE_FIELD: &str = "aws.cloudtrail.session_credential_from_console";
+
+/// The record field CloudTrail writes the console flag to.
+const RECORD_FIELD: &str = "sessionCredentialFromConsole";
+
+/// What [`enrich`] learned about the console flag.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Console {
+    /// The event already held the field; it was left as it was.
+    AlreadySet,
+    /// The raw record carries the flag; the field was set to this value.
+    Set(String),
+    /// The raw record was read and carries no flag: not a console session.
+    NotFlagged,
+    /// The raw record could not be read, so console status is unknown; the text says why.
+    Unknown(String),
+}
+
+impl Console {
+    /// Whether console status is known, from the event or its raw record.
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+/// Sets [`CONSOLE_FIELD`] from the record in `event.original`, as Elastic's integration does:
+/// the record's value as a keyword (`"true"`; a JSON `true`, which some test data holds, is
+/// written as `"true"` too). A value already in the event is left alone. A missing or
+/// unreadable `event.original` is not an error: the result says console status is unknown.
+///
+/// ```
+/// use cloudtrail_triage::enrich::{enrich, Console};
+/// use serde_json::json;
+///
+/// let mut event = json!({"event": {"original": r#"{"sessionCredentialFromConsole":"true"}"#}});
+/// assert_eq!(enrich(&mut event), Console::Set("true".into()));
+/// assert_eq!(event["aws"]["cloudtrail"]["session_credential_from_console"], "true");
+/// ```
+pub fn enrich(event: &mut Value) -> Console {
+    if field::values(event, CONSOLE_FIELD).iter().any(|value| !value.is_null()) {
+        return Console::AlreadySet;
+    }
+
+    let flag = match console_flag(event) {
+        Ok(Some(flag)) => flag,
+        Ok(None) => return Console::NotFlagged,
+        Err(reason) => return Console::Unknown(reason),
+    };
+    field::insert(event, CONSOLE_FIELD, Value::String(flag.clone()));
+    Console::Set(flag)
+}
+
+/// The flag's keyword value in the raw record, `None` when the record has none.
+fn console_flag(event: &Value) -> Result<Option<String>, String> {
+    let originals = field::values(event, "event.original");
+    let original = match originals.first() {
+        None => return Err("event.original is missing".to_owned()),
+        Some(Value::String(text)) => text,
+        Some(other) => return Err(format!("event.original is {}, not a string", kind(other))),
+    };
+
+    // Reading a whole record costs more than the rest of an event's evaluation; a record whose
+    // text never names the flag cannot hold it, so only its outline is checked.
+    if !original.contains(RECORD_FIELD) {
+        let trimmed = original.trim();
+        if trimmed.starts_with('{') && trimmed.ends_with('}') {
+            return Ok(None);
+        }
+    }
+
+    let record: Value = serde_json::from_str(original)
+        .map_err(|error| format!("event.original is not valid JSON: {error}"))?;
+    let Value::Object(record) = record else {
+        return Err(format!("event.original holds {}, not a JSON object", kind(&record)));
+    };
+    Ok(match record.get(RECORD_FIELD) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(text.clone()),
+        Some(Value::Bool(flag)) => Some(flag.to_string()),
+        Some(other) => Some(other.to_string()),
+    })
+}
+
+/// A value's JSON type in words, for messages.
+pub(crate) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn with_original(original: Value) -> Value {
+        json!({"event": {"original": original}, "aws": {"cloudtrail": {"event_version": "1.08"}}})
+    }
+
+    #[test]
+    fn the_flag_is_read_from_the_raw_record() {
+        let cases = [
+            (json!(r#"{"eventVersion":"1.08","sessionCredentialFromConsole":"true"}"#), Console::Set("true".into())),
+            (json!(r#"{"sessionCredentialFromConsole":true}"#), Console::Set("true".into())),
+            (json!(r#"{"sessionCredentialFromConsole":"false"}"#), Console::Set("false".into())),
+            (json!(r#"{"eventVersion":"1.08"}"#), Console::NotFlagged),
+            (json!(r#" {"requestParameters":{"sessionCredentialFromConsole":"true"}} "#), Console::NotFlagged),
+            (json!(r#"{"sessionCredentialFromConsole":null}"#), Console::NotFlagged),
+            (json!("not json"), Console::Unknown("event.original is not valid JSON: expected ident at line 1 column 2".into())),
+            (json!(r#"["sessionCredentialFromConsole"]"#), Console::Unknown("event.original holds an array, not a JSON object".into())),
+            (json!(r#"{"sessionCredentialFromConsole":"true""#), Console::Unknown("event.original is not valid JSON: EOF while parsing an object at line 1 column 38".into())),
+            (json!(42), Console::Unknown("event.original is a number, not a string".into())),
+        ];
+        for (original, expected) in cases {
+            let mut event = with_original(original.clone());
+            assert_eq!(enrich(&mut event), expected, "{original}");
+            let written = field::first_str(&event, CONSOLE_FIELD);
+            match &expected {
+                Console::Set(value) => assert_eq!(written, Some(value.as_str())),
+                _ => assert_eq!(written, None, "{original}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_original_leaves_console_status_unknown() {
+        let mut event = json!({"event": {"action": "CreateUser"}});
+        assert_eq!(enrich(&mut event), Console::Unknown("event.original is missing".into()));
+        assert!(!Console::Unknown(String::new()).is_known());
+    }
+
+    #[test]
+    fn a_value_already_present_is_left_alone() {
+        let original = r#"{"sessionCredentialFromConsole":"true"}"#;
+        let mut event = json!({
+            "event": {"original": original},
+            "aws.cloudtrail.session_credential_from_console": "false"
+        });
+        assert_eq!(enrich(&mut event), Console::AlreadySet);
+        assert_eq!(field::first_str(&event, CONSOLE_FIELD), Some("false"));
+    }
+
+    #[test]
+    fn flat_dotted_events_are_read_and_written() {
+        let mut event = json!({"event.original": r#"{"sessionCredentialFromConsole":"true"}"#});
+        assert_eq!(enrich(&mut event), Console::Set("true".into()));
+        assert_eq!(field::first_str(&event, CONSOLE_FIELD), Some("true"));
+    }
+}
