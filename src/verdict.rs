@@ -1,0 +1,255 @@
+//! Verdicts: what a rule decided for one event, and why, in words and in detail.
+
+use crate::field;
+use crate::kql::{Clause, Explanation};
+use crate::new_terms::{Decision, Seen};
+use crate::time;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The outcome of one event under one rule, as the page's `data-verdict` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The query matched and the rule alerts.
+    Alert,
+    /// The query matched, but the term matched earlier inside the history window.
+    Repeat,
+    /// The query matched; the rule raises no alerts of its own (a bare query), or the event
+    /// holds no new-terms value.
+    Match,
+    /// The query did not match.
+    NoMatch,
+    /// The event could not be read.
+    Error,
+}
+
+/// One rule's verdict on one event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RuleVerdict {
+    /// The rule's name: a version, a file name, or `query`.
+    pub rule: String,
+    #[serde(rename = "match")]
+    pub matched: bool,
+    pub alert: bool,
+    pub verdict: Outcome,
+    /// Why, in sentences: the headline first, then every top-level clause.
+    pub reasons: Vec<String>,
+    /// Every top-level clause with the values it read.
+    pub clauses: Vec<Clause>,
+    /// What could make the verdict differ from Elasticsearch's.
+    pub caveats: Vec<String>,
+    /// The new-terms decision, for a matching event of a new-terms rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_term: Option<NewTerm>,
+}
+
+/// The new-terms side of a verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NewTerm {
+    pub field: String,
+    /// The event's values of the field.
+    pub values: Vec<String>,
+    /// The history window, in days.
+    pub window_days: f64,
+    /// The latest earlier match of the term: inside the window for a repeat, outside it (or
+    /// absent) for an alert.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Previous>,
+}
+
+/// An earlier match of the same term.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Previous {
+    pub index: u64,
+    pub timestamp: String,
+}
+
+/// The fields a person scans first, for tables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+}
+
+impl Summary {
+    /// Reads the summary fields of an ECS event.
+    pub fn of(event: &Value) -> Self {
+        let text = |path: &str| field::first_str(event, path).map(str::to_owned);
+        Self {
+            timestamp: text("@timestamp"),
+            arn: text("aws.cloudtrail.user_identity.arn"),
+            action: text("event.action"),
+            source: text("source.ip").or_else(|| text("source.address")),
+            key_id: text("aws.cloudtrail.user_identity.access_key_id"),
+        }
+    }
+}
+
+/// The result for one input event: the first rule's verdict at the top level, every rule's
+/// verdict under `rules` when more than one was loaded.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventResult {
+    /// The event's 0-based position in the input.
+    pub index: u64,
+    #[serde(flatten)]
+    pub verdict: RuleVerdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+    /// Why the event could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The normalized, enriched event, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<Vec<RuleVerdict>>,
+}
+
+impl RuleVerdict {
+    /// A verdict for an event that could not be read.
+    pub fn unreadable(rule: &str, error: &str) -> Self {
+        Self {
+            rule: rule.to_owned(),
+            matched: false,
+            alert: false,
+            verdict: Outcome::Error,
+            reasons: vec![format!("error: {error}")],
+            clauses: Vec::new(),
+            caveats: Vec::new(),
+            new_term: None,
+        }
+    }
+
+    /// A verdict from the query's explanation, before any new-terms decision.
+    pub fn from_explanation(rule: &str, explanation: Explanation, caveats: Vec<String>) -> Self {
+        let failed = explanation.clauses.iter().filter(|clause| !clause.pass).count();
+        let total = explanation.clauses.len();
+        let headline = if explanation.matched {
+            format!("match: all {total} clauses of the query pass")
+        } else if total == 1 {
+            "no match: the query does not match".to_owned()
+        } else {
+            format!("no match: {failed} of {total} clauses fail")
+        };
+
+        let mut reasons = vec![headline];
+        reasons.extend(explanation.clauses.iter().map(describe_clause));
+        Self {
+            rule: rule.to_owned(),
+            matched: explanation.matched,
+            alert: false,
+            verdict: if explanation.matched { Outcome::Match } else { Outcome::NoMatch },
+            reasons,
+            clauses: explanation.clauses,
+            caveats,
+            new_term: None,
+        }
+    }
+
+    /// A query rule: every match is an alert.
+    pub fn alert_on_match(&mut self) {
+        if self.matched {
+            self.alert = true;
+            self.verdict = Outcome::Alert;
+            self.reasons.push("alert: the rule alerts on every match".to_owned());
+        }
+    }
+
+    /// Applies a new-terms decision to a matching event.
+    pub fn apply(&mut self, decision: &Decision, field: &str, values: Vec<String>, window: i64) {
+        let shown = quote_list(&values);
+        let span = time::describe_span(window);
+        let previous = |seen: &Seen| Previous { index: seen.index, timestamp: time::format(seen.time) };
+
+        let (outcome, reason, previous) = match decision {
+            Decision::NoTerm => (
+                Outcome::Match,
+                format!("no alert: the event has no {field}, so it has no new term"),
+                None,
+            ),
+            Decision::Alert { previous: None } => (
+                Outcome::Alert,
+                format!("alert: first match of {field} {shown} (history window {span})"),
+                None,
+            ),
+            Decision::Alert { previous: Some(seen) } => (
+                Outcome::Alert,
+                format!(
+                    "alert: {field} {shown} last matched {} (event {}), outside the {span} \
+                     history window",
+                    time::format(seen.time),
+                    seen.index
+                ),
+                Some(previous(seen)),
+            ),
+            Decision::Repeat { previous: seen } => (
+                Outcome::Repeat,
+                format!(
+                    "repeat: {field} {shown} already matched {} (event {}), inside the {span} \
+                     history window",
+                    time::format(seen.time),
+                    seen.index
+                ),
+                Some(previous(seen)),
+            ),
+        };
+
+        self.verdict = outcome;
+        self.alert = outcome == Outcome::Alert;
+        self.reasons.push(reason);
+        self.new_term = Some(NewTerm {
+            field: field.to_owned(),
+            values,
+            window_days: window as f64 / time::DAY as f64,
+            previous,
+        });
+    }
+}
+
+fn describe_clause(clause: &Clause) -> String {
+    let seen: Vec<String> = clause
+        .fields
+        .iter()
+        .map(|field| match field.values.as_slice() {
+            [] => format!("{} is missing", field.field),
+            [one] => format!("{} is {}", field.field, short(one)),
+            many => {
+                let shown: Vec<String> = many.iter().map(short).collect();
+                format!("{} is [{}]", field.field, shown.join(", "))
+            }
+        })
+        .collect();
+    let result = if clause.pass { "pass" } else { "fail" };
+    let mut reason = format!("{result}: {}", clause.clause);
+    if !seen.is_empty() {
+        reason.push_str(&format!(" ({})", seen.join("; ")));
+    }
+    for note in &clause.notes {
+        reason.push_str(&format!("; {note}"));
+    }
+    reason
+}
+
+/// A value as JSON, cut to a readable length.
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() <= 120 {
+        return text;
+    }
+    let cut: String = text.chars().take(117).collect();
+    format!("{cut}...")
+}
+
+fn quote_list(values: &[String]) -> String {
+    let quoted: Vec<String> = values.iter().map(|value| format!("\"{value}\"")).collect();
+    quoted.join(", ")
+}
