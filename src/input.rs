@@ -48,12 +48,14 @@ pub struct Item<'a> {
     pub index: u64,
     /// 1-based line where the event starts.
     pub line: u64,
+    /// The event's text, or why it could not be read.
     pub text: Result<&'a str, InputError>,
 }
 
 /// Why an event, or the input around it, could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {
+    /// What failed and where, e.g. `line 3 is not valid UTF-8: …`.
     pub message: String,
 }
 

@@ -41,7 +41,9 @@ pub enum Decision {
 /// One remembered match: when it happened and the event's 0-based position in the input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
+    /// The match's time.
     pub time: Millis,
+    /// The matching event's 0-based position in the input.
     pub index: u64,
 }
 
@@ -55,6 +57,7 @@ pub struct State {
 /// A matching event waiting for its decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
+    /// The event's 0-based position in the input.
     pub index: u64,
     /// The event's time, `None` when it has no readable timestamp.
     pub time: Option<Millis>,

@@ -60,6 +60,7 @@ pub enum RuleKind {
     Query,
     /// A match is an alert only when its value of `fields` has not matched within `window`
     /// before it (a `new_terms` rule).
+    #[allow(missing_docs)]
     NewTerms { fields: Vec<String>, window: Millis },
     /// A bare query given on its own: matches are reported, nothing alerts.
     MatchOnly,
@@ -68,16 +69,26 @@ pub enum RuleKind {
 /// What a rule's summary looks like to JavaScript and in the CLI's `--help`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RuleInfo {
+    /// The rule's name in results.
     pub name: String,
+    /// The rule's title.
     pub title: String,
+    /// detection-rules' `rule_id`, when known.
     pub rule_id: Option<String>,
+    /// The version's date, `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// The query text.
     pub query: String,
+    /// Always `kuery`.
     pub language: &'static str,
     #[serde(rename = "type")]
+    /// `query` or `new_terms`.
     pub kind: &'static str,
+    /// The fields a new-terms rule watches.
     pub new_terms_fields: Vec<String>,
+    /// The new-terms history window, in days.
     pub history_window_days: Option<f64>,
+    /// Whether this is the latest built-in version.
     pub latest: bool,
 }
 

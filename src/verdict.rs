@@ -30,8 +30,11 @@ pub struct RuleVerdict {
     /// The rule's name: a version, a file name, or `query`.
     pub rule: String,
     #[serde(rename = "match")]
+    /// Whether the query matched.
     pub matched: bool,
+    /// Whether the rule alerts.
     pub alert: bool,
+    /// The outcome in one word.
     pub verdict: Outcome,
     /// Why, in sentences: the headline first, then every top-level clause.
     pub reasons: Vec<String>,
@@ -47,6 +50,7 @@ pub struct RuleVerdict {
 /// The new-terms side of a verdict.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NewTerm {
+    /// The new-terms field (fields joined with ` + `).
     pub field: String,
     /// The event's values of the field.
     pub values: Vec<String>,
@@ -61,7 +65,9 @@ pub struct NewTerm {
 /// An earlier match of the same term.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Previous {
+    /// The earlier event's 0-based position in the input.
     pub index: u64,
+    /// The earlier event's time.
     pub timestamp: String,
 }
 
@@ -69,14 +75,19 @@ pub struct Previous {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `@timestamp`.
     pub timestamp: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `aws.cloudtrail.user_identity.arn`.
     pub arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `event.action`.
     pub action: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `source.ip`, else `source.address`.
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// `aws.cloudtrail.user_identity.access_key_id`.
     pub key_id: Option<String>,
 }
 
@@ -101,8 +112,10 @@ pub struct EventResult {
     /// The event's 0-based position in the input.
     pub index: u64,
     #[serde(flatten)]
+    /// The first rule's verdict.
     pub verdict: RuleVerdict,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The fields a person scans first; absent for an unreadable event.
     pub summary: Option<Summary>,
     /// Why the event could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,6 +124,7 @@ pub struct EventResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Every rule's verdict, when more than one rule is loaded.
     pub rules: Option<Vec<RuleVerdict>>,
 }
 

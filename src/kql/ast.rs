@@ -8,7 +8,9 @@ pub type Span = Range<usize>;
 /// A query or one of its parts, with the span of query text it was read from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// What the part asks.
     pub kind: NodeKind,
+    /// Where in the query text it was read from.
     pub span: Span,
 }
 
@@ -24,10 +26,13 @@ pub enum NodeKind {
     /// The part does not match (a missing field does not match, so `not f: v` holds).
     Not(Box<Node>),
     /// `field: values`: the field holds a value that satisfies `values`.
+    #[allow(missing_docs)]
     Field { field: Literal, values: ValueList },
     /// `field < value` and the other comparisons.
+    #[allow(missing_docs)]
     Range { field: Literal, op: RangeOp, value: Literal },
     /// `field: { query }`: one element of `field` satisfies the whole inner query.
+    #[allow(missing_docs)]
     Nested { field: Literal, query: Box<Node> },
     /// A value without a field, looked for in every field.
     FreeText(ValueList),
@@ -37,9 +42,13 @@ pub enum NodeKind {
 /// parentheses, each tested against the same field.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValueList {
+    /// Any of the values.
     Or(Vec<ValueList>),
+    /// Every one of the values.
     And(Vec<ValueList>),
+    /// Not the value.
     Not(Box<ValueList>),
+    /// One value.
     Value(Literal),
 }
 
@@ -66,9 +75,13 @@ pub enum Piece {
 /// The comparison of a range expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RangeOp {
+    /// `<`
     Lt,
+    /// `<=`
     Lte,
+    /// `>`
     Gt,
+    /// `>=`
     Gte,
 }
 

@@ -66,6 +66,7 @@ pub struct Clause {
 /// The values a document holds under one field.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FieldValues {
+    /// The field's name as the query wrote it.
     pub field: String,
     /// Every value under the field, arrays flattened; empty when the field is missing.
     pub values: Vec<Value>,
