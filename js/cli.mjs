@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// cloudtrail-triage: evaluates CloudTrail detection rules on events from files or standard
+// input, streaming, with one result per event in input order. `--help` says how to use it.
+
+import { once } from 'node:events';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+
+import { HELP, UsageError, parseArgs } from './cli/args.mjs';
+import { Comparison } from './cli/compare.mjs';
+import { TableWriter, Tally, keep } from './cli/output.mjs';
+import { Progress } from './cli/progress.mjs';
+
+const EXIT_OK = 0;
+const EXIT_INPUT = 1;
+const EXIT_USAGE = 2;
+const NAME = 'cloudtrail-triage';
+const BUILTINS = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
+
+class InputFailure extends Error {}
+
+process.stdout.on('error', (error) => {
+  // The reader went away (`| head`): there is no one left to tell.
+  if (error.code === 'EPIPE') process.exit(EXIT_OK);
+  throw error;
+});
+
+async function main(argv) {
+  let options;
+  try {
+    options = parseArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    return usage(error.message);
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return EXIT_OK;
+  }
+
+  let lib;
+  try {
+    lib = await import('./index.mjs');
+    if (options.version) {
+      process.stdout.write(`${NAME} ${packageVersion()} (core ${lib.version()})\n`);
+      return EXIT_OK;
+    }
+  } catch (error) {
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    return EXIT_INPUT;
+  }
+
+  // Rules first: a bad rule or query stops the run before any input is read.
+  let rules;
+  try {
+    rules = loadRules(options, lib);
+  } catch (error) {
+    if (error instanceof UsageError) return usage(error.message);
+    throw error;
+  }
+
+  const inputs = options.inputs.length > 0 ? options.inputs : ['-'];
+  if (options.inputs.length === 0 && process.stdin.isTTY) {
+    return usage('no input: name a FILE, or pipe events to standard input');
+  }
+  try {
+    for (const input of inputs) checkReadable(input);
+  } catch (error) {
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    return EXIT_INPUT;
+  }
+
+  const triage = new lib.Triage({ rules: rules.map((rule) => rule.spec), enrich: options.enrich });
+  const labels = distinct(rules.map((rule) => rule.label));
+  const run = new Run(lib, options, labels, inputs);
+  return run.go(triage);
+}
+
+function usage(message) {
+  process.stderr.write(`${NAME}: ${message}\nTry '${NAME} --help' for more information.\n`);
+  return EXIT_USAGE;
+}
+
+function packageVersion() {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return JSON.parse(text).version;
+}
+
+/**
+ * The rules to load, each checked on its own so that an error names the argument at fault.
+ */
+function loadRules(options, lib) {
+  const wanted = options.compare !== null
+    ? options.compare.map((value) => ({ kind: 'rule', value }))
+    : options.rules;
+  if (wanted.length === 0) wanted.push({ kind: 'rule', value: 'latest' });
+
+  const queries = wanted.filter((rule) => rule.kind === 'query').length;
+  let queryNumber = 0;
+  return wanted.map(({ kind, value }) => {
+    let rule;
+    if (kind === 'query') {
+      queryNumber += 1;
+      const name = queries > 1 ? `query ${queryNumber}` : 'query';
+      rule = { label: name, spec: { query: value, name }, what: `query ${JSON.stringify(value)}` };
+    } else if (BUILTINS.has(value)) {
+      rule = { label: value, spec: value, what: `rule ${value}` };
+    } else {
+      rule = { label: basename(value).replace(/\.toml$/, ''), spec: { toml: readRule(value) }, what: `rule ${value}` };
+    }
+
+    try {
+      lib.describeRules([rule.spec]);
+    } catch (error) {
+      if (error.name !== 'RuleError') throw error;
+      throw new UsageError(`invalid ${rule.what}:\n${indent(error.message)}`);
+    }
+    return rule;
+  });
+}
+
+function readRule(path) {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if (error.code === 'ENOENT') {
+      throw new UsageError(`--rule ${path}: not a built-in version (v1 to v5, latest) and ` +
+        `no such file`);
+    }
+    throw new UsageError(`--rule ${path}: cannot read the file (${error.code ?? error.message})`);
+  }
+}
+
+function checkReadable(input) {
+  if (input === '-') return;
+  let stat;
+  try {
+    stat = statSync(input);
+  } catch (error) {
+    const why = error.code === 'ENOENT' ? 'no such file' : (error.code ?? error.message);
+    throw new InputFailure(`cannot read ${input}: ${why}`);
+  }
+  if (stat.isDirectory()) throw new InputFailure(`cannot read ${input}: it is a directory`);
+}
+
+function indent(text) {
+  return text.split('\n').map((line) => '  ' + line).join('\n');
+}
+
+/** Labels that tell the rules apart even when two arguments share a name. */
+function distinct(labels) {
+  return labels.map((label, i) =>
+    labels.indexOf(label) === labels.lastIndexOf(label) ? label : `${label} (${i + 1})`,
+  );
+}
+
+/** One run of the CLI over every input, writing results as they come. */
+class Run {
+  constructor(lib, options, labels, inputs) {
+    this.lib = lib;
+    this.options = options;
+    this.labels = labels;
+    this.inputs = inputs;
+    this.compare = options.compare !== null ? new Comparison(labels) : null;
+    this.format = options.format ?? (this.compare !== null || process.stdout.isTTY ? 'table' : 'ndjson');
+    this.tally = new Tally(labels);
+    this.progress = new Progress(process.stderr, process.stderr.isTTY === true && !options.quiet);
+    this.written = 0;
+    this.limits = {};
+    if (options.chunkLines !== null) this.limits.chunkLines = options.chunkLines;
+    if (options.maxDocumentSize !== null) this.limits.documentBytes = options.maxDocumentSize;
+
+    const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 120);
+    const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    this.table = new TableWriter(labels, { columns, color });
+  }
+
+  async go(triage) {
+    let status = EXIT_OK;
+
+    for (const input of this.inputs) {
+      try {
+        for await (const batch of triage.stream(this.read(input), { limits: this.limits })) {
+          await this.write(this.batch(batch, input));
+          if (batch.inputError !== undefined) {
+            this.warn(`${input === '-' ? 'standard input' : input}: ${batch.inputError}`);
+            status = EXIT_INPUT;
+          }
+        }
+      } catch (error) {
+        if (error.name !== 'InputError' && error.code === undefined) throw error;
+        this.warn(`cannot read ${input === '-' ? 'standard input' : input}: ${error.message}`);
+        status = EXIT_INPUT;
+      }
+    }
+
+    await this.write(this.closing());
+    this.progress.stop();
+    if (!this.options.quiet) {
+      process.stderr.write(`${NAME}: ${this.tally.line(this.progress.seconds())}\n`);
+    }
+    return status;
+  }
+
+  async *read(input) {
+    const stream = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 1 << 16 });
+    for await (const bytes of stream) {
+      this.progress.bytes += bytes.length;
+      yield bytes;
+    }
+  }
+
+  batch(batch, input) {
+    let out = '';
+    if (this.format === 'table' && this.compare === null && !this.table.started) {
+      out += this.table.start(batch.results);
+    }
+    batch.results.forEach((result, i) => {
+      let text = batch.texts[i];
+      if (this.inputs.length > 1 && result.error !== undefined) {
+        text = this.nameInput(result, input);
+      }
+      this.tally.add(result);
+
+      if (this.compare !== null) {
+        const difference = this.compare.add(result);
+        if (difference !== null && this.format === 'ndjson') out += JSON.stringify(difference) + '\n';
+        return;
+      }
+      if (!keep(result, this.options.only)) return;
+      out += this.formatOne(result, text);
+    });
+    this.progress.events += batch.results.length;
+    return out;
+  }
+
+  formatOne(result, text) {
+    this.written += 1;
+    switch (this.format) {
+      case 'ndjson':
+        return text + '\n';
+      case 'json':
+        return (this.written === 1 ? '[\n' : ',\n') + text;
+      case 'table':
+        return this.table.line(result);
+      default:
+        return '';
+    }
+  }
+
+  closing() {
+    if (this.compare !== null) {
+      if (this.format === 'json') {
+        const differences = [];
+        for (const kind of ['alert', 'match']) {
+          for (const section of this.compare.sections[kind]) differences.push(...section.listed);
+        }
+        const document = { rules: this.labels, ...this.compare.counts(), differences };
+        return JSON.stringify(document, null, 2) + '\n';
+      }
+      if (this.format === 'summary') return this.compare.table().join('\n') + '\n';
+      if (this.format === 'table') return this.compare.report(this.sourceNames());
+      return '';
+    }
+    if (this.format === 'table' && !this.table.started) return this.table.start([]);
+    if (this.format === 'json') return this.written === 0 ? '[]\n' : '\n]\n';
+    if (this.format === 'summary') return this.tally.report();
+    return '';
+  }
+
+  sourceNames() {
+    return this.inputs.map((input) => (input === '-' ? 'standard input' : input)).join(', ');
+  }
+
+  /** With several inputs, an error says which one it is in. */
+  nameInput(result, input) {
+    const name = input === '-' ? 'standard input' : input;
+    const named = (message) => `${name}: ${message}`;
+    result.error = named(result.error);
+    for (const verdict of [result, ...(result.rules ?? [])]) {
+      verdict.reasons = verdict.reasons.map((reason) =>
+        reason.startsWith('error: ') ? `error: ${named(reason.slice(7))}` : reason,
+      );
+    }
+    return this.lib.stringifyJson(result);
+  }
+
+  async write(text) {
+    if (text.length === 0) return;
+    if (process.stdout.isTTY) this.progress.clear();
+    if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+  }
+
+  warn(message) {
+    this.progress.clear();
+    process.stderr.write(`${NAME}: ${message}\n`);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${NAME}: ${error instanceof Error ? error.stack : error}\n`);
+  process.exitCode = EXIT_INPUT;
+}

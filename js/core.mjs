@@ -1,0 +1,440 @@
+// The library's API over the wasm core, the same in Node and in the browser. A platform module
+// (index.mjs for Node, browser.mjs for the browser) says how to compile the wasm, how to load
+// a fresh copy of wasm-bindgen's glue module, and how to gunzip a stream; everything else is
+// here.
+//
+// Each glue module holds exactly one wasm instance, so a fresh instance (for an isolated
+// `Triage`, or after a trap) is a fresh import of the glue module under a new URL.
+
+import { Chunker, InputError, concat, formatBytes } from './chunker.mjs';
+import { parseJson, splitJsonArray, stringifyJson } from './json.mjs';
+
+export { InputError };
+
+const BUILTIN_NAMES = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
+
+/** A rule or query the core refused, with the core's message (position and caret included). */
+export class RuleError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'RuleError';
+  }
+}
+
+/**
+ * The wasm instance stopped on a trap (a bug in the core, or memory exhausted). The events of
+ * the batch it hit get error results; `Triage#recover` starts a fresh instance.
+ */
+export class TrapError extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = 'TrapError';
+  }
+}
+
+/**
+ * Builds the API for one platform.
+ *
+ * @param {object} platform
+ * @param {(source?: unknown) => Promise<WebAssembly.Module>} platform.compile
+ * @param {(() => WebAssembly.Module) | undefined} platform.compileSync
+ * @param {(copy: number) => Promise<object>} platform.importGlue
+ * @param {object | undefined} platform.firstGlue glue already imported, for a synchronous start
+ * @param {(source: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array>} platform.gunzip
+ */
+export function createApi(platform) {
+  let compiled = null;
+  let shared = null;
+  let firstGlueUsed = false;
+  let copies = 0;
+
+  async function init(source) {
+    if (compiled === null || source !== undefined) compiled = await platform.compile(source);
+    shared = await instantiate();
+  }
+
+  async function instantiate() {
+    if (compiled === null) compiled = await platform.compile();
+    copies += 1;
+    const glue = await platform.importGlue(copies);
+    glue.initSync({ module: compiled });
+    return glue;
+  }
+
+  function sharedGlue() {
+    if (shared !== null) return shared;
+    if (platform.firstGlue !== undefined && platform.compileSync !== undefined && !firstGlueUsed) {
+      firstGlueUsed = true;
+      if (compiled === null) compiled = platform.compileSync();
+      platform.firstGlue.initSync({ module: compiled });
+      shared = platform.firstGlue;
+      return shared;
+    }
+    throw new Error('cloudtrail-triage is not initialized: call `await init()` first');
+  }
+
+  function lostShared(glue) {
+    if (shared === glue) shared = null;
+  }
+
+  function version() {
+    return sharedGlue().version();
+  }
+
+  function builtinRules() {
+    return sharedGlue().builtinRules();
+  }
+
+  function checkQuery(query) {
+    return sharedGlue().checkQuery(String(query)) ?? null;
+  }
+
+  /**
+   * Loads rules and returns what the core reads from them, or throws a `RuleError`.
+   */
+  function describeRules(rules) {
+    const glue = sharedGlue();
+    const engine = newEngine(glue, engineConfig({ rules }));
+    try {
+      return engine.rules();
+    } finally {
+      engine.free();
+    }
+  }
+
+  /** A run over events: loaded rules, new-terms state and the index of the next event. */
+  class Triage {
+    /**
+     * A triage in its own wasm instance, so that a trap elsewhere cannot touch it.
+     */
+    static async create(options = {}) {
+      const glue = await instantiate();
+      return new Triage(options, glue);
+    }
+
+    constructor(options = {}, glue = undefined) {
+      this.config = engineConfig(options);
+      this.glue = glue ?? sharedGlue();
+      this.engine = newEngine(this.glue, this.config);
+      this.rules = this.engine.rules();
+      this.nextIndex = 0;
+      this.lastGoodState = null;
+      this.trap = null;
+    }
+
+    /**
+     * Evaluates a batch of events, carrying new-terms state over from earlier calls.
+     * Returns one result per input event, in input order.
+     */
+    evaluate(input) {
+      return this.evaluateText(input).map(parseJson);
+    }
+
+    /** Like `evaluate`, but returns each result as the core's exact JSON text. */
+    evaluateText(input) {
+      return this.run(toBytes(input), 1);
+    }
+
+    /**
+     * Evaluates a byte stream in bounded batches, yielding each batch's results as soon as
+     * they are ready. Gzip is recognized by its magic bytes. A trap turns the events of the
+     * batch it hit into error results and the run goes on in a fresh instance.
+     *
+     * @param {AsyncIterable<Uint8Array> | Iterable<Uint8Array>} source
+     * @param {{limits?: object}} [options]
+     */
+    async *stream(source, options = {}) {
+      const chunker = new Chunker(options.limits);
+      const input = new Gunzipped(source, platform.gunzip);
+      try {
+        for await (const bytes of input) {
+          for (const batch of chunker.push(bytes)) yield await this.runBatch(batch);
+        }
+      } catch (error) {
+        if (!(error instanceof GzipError)) throw error;
+
+        // As the core does for a gzip file cut short: the events before the damage are read,
+        // a last line cut in the middle is dropped, and one error result says what happened.
+        const dropped = chunker.dropPartialLine();
+        for (const batch of chunker.end()) yield await this.runBatch(batch);
+        const firstIndex = this.nextIndex;
+        const lost = dropped ? '; the incomplete line at the end was dropped' : '';
+        const message = `event ${firstIndex}: the gzip data is damaged or cut off after ` +
+          `${input.inflated} bytes (${error.message}); the events before it were read${lost}`;
+        const texts = [this.errorText(message)];
+        yield { firstIndex, texts, results: texts.map(parseJson), inputError: message };
+        return;
+      }
+      for (const batch of chunker.end()) yield await this.runBatch(batch);
+    }
+
+    async runBatch(batch) {
+      const firstIndex = this.nextIndex;
+      let texts;
+      if (batch.kind === 'oversized') {
+        const size = formatBytes(batch.size);
+        const limit = formatBytes(batch.limit);
+        texts = [this.errorText(`event ${this.nextIndex} (line ${batch.firstLine}) is ` +
+          `${size} long, more than the limit of ${limit} for one line; it was skipped unread`)];
+      } else {
+        try {
+          texts = this.run(batch.bytes, batch.firstLine);
+        } catch (error) {
+          if (!(error instanceof TrapError)) throw error;
+          texts = this.trapTexts(batch, error);
+          await this.recover();
+        }
+      }
+      return { firstIndex, texts, results: texts.map(parseJson) };
+    }
+
+    run(bytes, firstLine) {
+      if (this.trap !== null) {
+        throw new TrapError('the wasm instance stopped on an earlier trap; call recover() first');
+      }
+
+      this.lastGoodState = this.engine.state();
+      let text;
+      try {
+        text = this.engine.run(bytes, this.nextIndex, firstLine - 1);
+      } catch (error) {
+        if (!(error instanceof WebAssembly.RuntimeError)) throw error;
+        this.trap = error;
+        lostShared(this.glue);
+        throw new TrapError(`the wasm core stopped on a trap (${error.message})`, { cause: error });
+      }
+
+      const texts = splitJsonArray(text);
+      this.nextIndex += texts.length;
+      return texts;
+    }
+
+    trapTexts(batch, error) {
+      const lines = batch.kind === 'lines'
+        ? `lines ${batch.firstLine}-${batch.firstLine + batch.lines - 1}`
+        : 'the document';
+      const message = `${error.message} while evaluating ${lines}, so their events have no ` +
+        `verdict; the core was restarted with the new-terms state from before them`;
+      const texts = [];
+      for (let i = 0; i < batch.events; i++) {
+        texts.push(this.errorText(`event ${this.nextIndex}: ${message}`));
+      }
+      return texts;
+    }
+
+    /** One error result at the next index, shaped like the core's own. */
+    errorText(message) {
+      const index = this.nextIndex;
+      this.nextIndex += 1;
+      const verdict = (rule) => ({
+        rule: rule.name,
+        match: false,
+        alert: false,
+        verdict: 'error',
+        reasons: [`error: ${message}`],
+        clauses: [],
+        caveats: [],
+      });
+      const result = { index, ...verdict(this.rules[0] ?? { name: '' }), error: message };
+      if (this.rules.length > 1) result.rules = this.rules.map(verdict);
+      return JSON.stringify(result);
+    }
+
+    /** Starts a fresh wasm instance after a trap and restores the last good state. */
+    async recover() {
+      const glue = await instantiate();
+      const engine = newEngine(glue, this.config);
+      if (this.lastGoodState !== null) engine.setState(this.lastGoodState);
+      this.glue = glue;
+      this.engine = engine;
+      this.trap = null;
+    }
+
+    /** The new-terms state as JSON text, to carry over to another `Triage`. */
+    state() {
+      return this.engine.state();
+    }
+
+    setState(json) {
+      this.engine.setState(json);
+    }
+
+    /** Releases the core's memory for this triage. */
+    free() {
+      if (this.trap === null) this.engine.free();
+    }
+  }
+
+  function evaluate(input, options = {}) {
+    const triage = new Triage(options);
+    try {
+      return triage.evaluate(input);
+    } finally {
+      triage.free();
+    }
+  }
+
+  function evaluateEvent(event, options = {}) {
+    const results = evaluate(typeof event === 'string' ? event : [event], options);
+    if (results.length !== 1) {
+      throw new TypeError(`expected one event, the input holds ${results.length}`);
+    }
+    return results[0];
+  }
+
+  /**
+   * Normalizes raw records and enriches them, returning the ECS events the rules see.
+   */
+  function enrich(input) {
+    const results = evaluate(input, { rules: ['latest'], enrich: true });
+    return results.map((result) => {
+      if (result.error !== undefined) throw new InputError(result.error);
+      return result.event;
+    });
+  }
+
+  return {
+    init,
+    version,
+    builtinRules,
+    checkQuery,
+    describeRules,
+    Triage,
+    evaluate,
+    evaluateEvent,
+    enrich,
+  };
+}
+
+function newEngine(glue, config) {
+  try {
+    return new glue.Engine(config);
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      throw new TrapError(`the wasm core stopped on a trap (${error.message})`, { cause: error });
+    }
+    throw new RuleError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+/** The core's engine configuration from the options callers give. */
+export function engineConfig(options) {
+  const rules = options.rules ?? ['latest'];
+  if (!Array.isArray(rules) || rules.length === 0) {
+    throw new TypeError('rules must be a non-empty array of rule specs');
+  }
+  return { rules: rules.map(ruleSpec), enrich: options.enrich === true };
+}
+
+function ruleSpec(rule) {
+  if (typeof rule === 'string') {
+    if (BUILTIN_NAMES.has(rule)) return { builtin: rule };
+    throw new RuleError(`unknown built-in rule ${JSON.stringify(rule)}: expected one of ` +
+      `v1, v2, v3, v4, v5, latest, or an object {toml} or {query}`);
+  }
+  if (rule !== null && typeof rule === 'object') {
+    if (typeof rule.builtin === 'string') return { builtin: rule.builtin };
+    if (typeof rule.toml === 'string') return { toml: rule.toml };
+    if (typeof rule.query === 'string') {
+      return rule.name === undefined ? { query: rule.query } : { query: rule.query, name: rule.name };
+    }
+  }
+  throw new TypeError('a rule is a built-in name ("v1".."v5", "latest") or an object ' +
+    '{builtin}, {toml} or {query, name?}');
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Input for a batch: JSON text (any shape the core reads) or its bytes, one event object, or
+ * an array of event objects or event texts.
+ */
+export function toBytes(input) {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (typeof input === 'string') return encoder.encode(input);
+  if (Array.isArray(input)) {
+    // One event per line keeps one broken event from taking the others with it. Raw newlines
+    // in JSON text can only be whitespace between tokens, so flattening them is safe.
+    const lines = input.map((event) =>
+      typeof event === 'string' ? event.replace(/[\r\n]+/g, ' ') : stringifyJson(event),
+    );
+    return encoder.encode(lines.join('\n'));
+  }
+  if (input !== null && typeof input === 'object') return encoder.encode(stringifyJson(input));
+  throw new TypeError('events must be JSON text, bytes, an event object or an array of them');
+}
+
+/** The gzip data could not be inflated; what came before it was read. */
+class GzipError extends Error {}
+
+/**
+ * The input as bytes: passed through, or gunzipped when it starts with gzip's magic bytes.
+ * Counts the bytes it yields, so that an error can say how far the input got.
+ */
+class Gunzipped {
+  constructor(source, gunzip) {
+    this.source = source;
+    this.gunzip = gunzip;
+    this.inflated = 0;
+  }
+
+  async *[Symbol.asyncIterator]() {
+    const iterator = this.source[Symbol.asyncIterator]?.() ?? this.source[Symbol.iterator]();
+    let sourceError = null;
+    const next = async () => {
+      try {
+        const item = await iterator.next();
+        return item.done ? null : asBytes(item.value);
+      } catch (error) {
+        sourceError = error;
+        throw error;
+      }
+    };
+
+    const head = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < 2) {
+      const bytes = await next();
+      if (bytes === null) {
+        ended = true;
+        break;
+      }
+      head.push(bytes);
+      headBytes += bytes.length;
+    }
+    const start = concat(head, headBytes);
+
+    async function* raw() {
+      if (start.length > 0) yield start;
+      if (ended) return;
+      for (let bytes = await next(); bytes !== null; bytes = await next()) yield bytes;
+    }
+
+    if (start[0] !== 0x1f || start[1] !== 0x8b) {
+      for await (const bytes of raw()) {
+        this.inflated += bytes.length;
+        yield bytes;
+      }
+      return;
+    }
+
+    try {
+      for await (const bytes of this.gunzip(raw())) {
+        this.inflated += bytes.length;
+        yield bytes;
+      }
+    } catch (error) {
+      if (sourceError !== null) throw sourceError;
+      throw new GzipError(error instanceof Error ? error.message : String(error), { cause: error });
+    }
+  }
+}
+
+function asBytes(value) {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === 'string') return encoder.encode(value);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new TypeError('a triage stream takes bytes (Uint8Array, Buffer or string)');
+}
