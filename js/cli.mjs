@@ -17,7 +17,11 @@ const EXIT_USAGE = 2;
 const NAME = 'cloudtrail-triage';
 const BUILTINS = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
 
+/** An input file that cannot be opened (exit status 1). */
 class InputFailure extends Error {}
+
+/** A rule or query the core refused (exit status 2, without the pointer to --help). */
+class InvalidRule extends Error {}
 
 process.stdout.on('error', (error) => {
   // The reader went away (`| head`): there is no one left to tell.
@@ -56,7 +60,9 @@ async function main(argv) {
     rules = loadRules(options, lib);
   } catch (error) {
     if (error instanceof UsageError) return usage(error.message);
-    throw error;
+    if (!(error instanceof InvalidRule)) throw error;
+    process.stderr.write(`${NAME}: ${error.message}\n`);
+    return EXIT_USAGE;
   }
 
   const inputs = options.inputs.length > 0 ? options.inputs : ['-'];
@@ -106,14 +112,15 @@ function loadRules(options, lib) {
     } else if (BUILTINS.has(value)) {
       rule = { label: value, spec: value, what: `rule ${value}` };
     } else {
-      rule = { label: basename(value).replace(/\.toml$/, ''), spec: { toml: readRule(value) }, what: `rule ${value}` };
+      const label = basename(value).replace(/\.toml$/, '');
+      rule = { label, spec: { toml: readRule(value), name: label }, what: `rule ${value}` };
     }
 
     try {
       lib.describeRules([rule.spec]);
     } catch (error) {
       if (error.name !== 'RuleError') throw error;
-      throw new UsageError(`invalid ${rule.what}:\n${indent(error.message)}`);
+      throw new InvalidRule(`invalid ${rule.what}:\n${indent(error.message)}`);
     }
     return rule;
   });
@@ -170,7 +177,10 @@ class Run {
     if (options.chunkLines !== null) this.limits.chunkLines = options.chunkLines;
     if (options.maxDocumentSize !== null) this.limits.documentBytes = options.maxDocumentSize;
 
-    const columns = process.stdout.columns ?? (Number(process.env.COLUMNS) || 120);
+    // On a terminal the table fits its width; in a file or a pipe nothing is cut.
+    const columns = process.stdout.isTTY
+      ? (process.stdout.columns ?? 120)
+      : Number(process.env.COLUMNS) || Infinity;
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     this.table = new TableWriter(labels, { columns, color });
   }

@@ -334,7 +334,9 @@ function ruleSpec(rule) {
   }
   if (rule !== null && typeof rule === 'object') {
     if (typeof rule.builtin === 'string') return { builtin: rule.builtin };
-    if (typeof rule.toml === 'string') return { toml: rule.toml };
+    if (typeof rule.toml === 'string') {
+      return rule.name === undefined ? { toml: rule.toml } : { toml: rule.toml, name: rule.name };
+    }
     if (typeof rule.query === 'string') {
       return rule.name === undefined ? { query: rule.query } : { query: rule.query, name: rule.name };
     }

@@ -111,7 +111,8 @@ const RESET = '\u001b[0m';
  * rest of the line; longer cells are cut with an ellipsis.
  */
 export class TableWriter {
-  constructor(labels, { columns = 120, color = false } = {}) {
+  /** `columns` is the line width to fit, or Infinity to cut nothing (output to a file). */
+  constructor(labels, { columns = Infinity, color = false } = {}) {
     this.labels = labels;
     this.total = columns;
     this.color = color;
@@ -132,7 +133,7 @@ export class TableWriter {
     const columns = [
       column('#', (r) => String(r.index), { min: 3, right: true }),
       ...this.labels.map((label, i) =>
-        column(label, (r) => (verdictsOf(r)[i] ?? r).verdict, { min: 8, max: 12, verdict: i }),
+        column(label, (r) => (verdictsOf(r)[i] ?? r).verdict, { min: 8, max: 24, verdict: i }),
       ),
       column('time', (r) => time(r.summary?.timestamp), { max: 16 }),
       column('action', (r) => r.summary?.action ?? '', { max: 24 }),
@@ -146,7 +147,8 @@ export class TableWriter {
     const userColumn = columns[columns.length - 2];
     const over = used() + MIN_WHY - this.total;
     if (over > 0) userColumn.width = Math.max(16, userColumn.width - over);
-    columns.push({ title: 'why', cell: why, width: Math.max(MIN_WHY, this.total - used()), last: true });
+    const whyWidth = this.total === Infinity ? Infinity : Math.max(MIN_WHY, this.total - used());
+    columns.push({ title: 'why', cell: why, width: whyWidth, last: true });
 
     this.columns = columns;
     return this.row(columns.map((c) => c.title), null) + '\n';
