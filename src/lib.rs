@@ -5,6 +5,7 @@ pub mod field;
 pub mod input;
 pub mod kql;
 pub mod new_terms;
+pub mod normalize;
 pub mod rule;
 pub mod schema;
 pub mod time;
