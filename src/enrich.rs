@@ -50,7 +50,10 @@ impl Console {
 /// assert_eq!(event["aws"]["cloudtrail"]["session_credential_from_console"], "true");
 /// ```
 pub fn enrich(event: &mut Value) -> Console {
-    if field::values(event, CONSOLE_FIELD).iter().any(|value| !value.is_null()) {
+    if field::values(event, CONSOLE_FIELD)
+        .iter()
+        .any(|value| !value.is_null())
+    {
         return Console::AlreadySet;
     }
 
@@ -84,7 +87,10 @@ fn console_flag(event: &Value) -> Result<Option<String>, String> {
     let record: Value = serde_json::from_str(original)
         .map_err(|error| format!("event.original is not valid JSON: {error}"))?;
     let Value::Object(record) = record else {
-        return Err(format!("event.original holds {}, not a JSON object", kind(&record)));
+        return Err(format!(
+            "event.original holds {}, not a JSON object",
+            kind(&record)
+        ));
     };
     Ok(match record.get(RECORD_FIELD) {
         None | Some(Value::Null) => None,
@@ -143,7 +149,10 @@ mod tests {
     #[test]
     fn a_missing_original_leaves_console_status_unknown() {
         let mut event = json!({"event": {"action": "CreateUser"}});
-        assert_eq!(enrich(&mut event), Console::Unknown("event.original is missing".into()));
+        assert_eq!(
+            enrich(&mut event),
+            Console::Unknown("event.original is missing".into())
+        );
         assert!(!Console::Unknown(String::new()).is_known());
     }
 

@@ -118,14 +118,20 @@ mod tests {
         let flat = json!({"aws.cloudtrail.user_identity.arn": "x"});
         let mixed = json!({"aws.cloudtrail": {"user_identity.arn": "x"}});
         for doc in [nested, flat, mixed] {
-            assert_eq!(values(&doc, "aws.cloudtrail.user_identity.arn"), [&json!("x")]);
+            assert_eq!(
+                values(&doc, "aws.cloudtrail.user_identity.arn"),
+                [&json!("x")]
+            );
         }
     }
 
     #[test]
     fn values_from_every_spelling_are_merged() {
         let doc = json!({"source": {"ip": "1.1.1.1"}, "source.ip": "2.2.2.2"});
-        assert_eq!(values(&doc, "source.ip"), [&json!("1.1.1.1"), &json!("2.2.2.2")]);
+        assert_eq!(
+            values(&doc, "source.ip"),
+            [&json!("1.1.1.1"), &json!("2.2.2.2")]
+        );
     }
 
     #[test]
@@ -153,7 +159,11 @@ mod tests {
     #[test]
     fn insert_creates_objects_and_keeps_what_is_there() {
         let mut doc = json!({"aws": {"cloudtrail": {"event_version": "1.08"}}});
-        insert(&mut doc, "aws.cloudtrail.session_credential_from_console", json!("true"));
+        insert(
+            &mut doc,
+            "aws.cloudtrail.session_credential_from_console",
+            json!("true"),
+        );
         assert_eq!(
             doc,
             json!({"aws": {"cloudtrail": {
@@ -164,6 +174,9 @@ mod tests {
 
         let mut blocked = json!({"aws": "not an object"});
         insert(&mut blocked, "aws.cloudtrail.x", json!(1));
-        assert_eq!(blocked, json!({"aws": "not an object", "aws.cloudtrail.x": 1}));
+        assert_eq!(
+            blocked,
+            json!({"aws": "not an object", "aws.cloudtrail.x": 1})
+        );
     }
 }

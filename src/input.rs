@@ -28,7 +28,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_input_bytes: 1 << 30, max_event_bytes: 4 << 20, max_depth: 64 }
+        Self {
+            max_input_bytes: 1 << 30,
+            max_event_bytes: 4 << 20,
+            max_depth: 64,
+        }
     }
 }
 
@@ -61,7 +65,9 @@ pub struct InputError {
 
 impl InputError {
     fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 }
 
@@ -84,11 +90,16 @@ pub struct Decoded<'a> {
 /// passed through untouched.
 pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return Decoded { bytes: Cow::Borrowed(bytes), gzip_error: None };
+        return Decoded {
+            bytes: Cow::Borrowed(bytes),
+            gzip_error: None,
+        };
     }
 
     let mut inflated = Vec::new();
-    let cap = u64::try_from(limits.max_input_bytes).unwrap_or(u64::MAX).saturating_add(1);
+    let cap = u64::try_from(limits.max_input_bytes)
+        .unwrap_or(u64::MAX)
+        .saturating_add(1);
     let mut reader = MultiGzDecoder::new(bytes).take(cap);
     let gzip_error = match reader.read_to_end(&mut inflated) {
         Ok(_) if inflated.len() > limits.max_input_bytes => Some(InputError::new(format!(
@@ -104,25 +115,43 @@ pub fn decode<'a>(bytes: &'a [u8], limits: &Limits) -> Decoded<'a> {
         ))),
     };
     inflated.truncate(limits.max_input_bytes);
-    Decoded { bytes: Cow::Owned(inflated), gzip_error }
+    Decoded {
+        bytes: Cow::Owned(inflated),
+        gzip_error,
+    }
 }
 
 impl Decoded<'_> {
     /// Splits the input into events, numbered from `start`.
     pub fn items(&self, start: Start, limits: &Limits) -> Vec<Item<'_>> {
-        let bytes = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
+        let bytes = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&self.bytes);
         let mut items = Vec::new();
         let mut next = start.index;
 
-        let document = std::str::from_utf8(bytes).ok().filter(|text| is_document(text));
+        let document = std::str::from_utf8(bytes)
+            .ok()
+            .filter(|text| is_document(text));
         match document {
             Some(text) => split_document(text, start, &mut next, &mut items),
-            None => split_lines(bytes, start, &mut next, &mut items, self.gzip_error.is_some()),
+            None => split_lines(
+                bytes,
+                start,
+                &mut next,
+                &mut items,
+                self.gzip_error.is_some(),
+            ),
         }
 
         if let Some(error) = &self.gzip_error {
             let line = items.last().map_or(start.line + 1, |item| item.line);
-            items.push(Item { index: next, line, text: Err(error.clone()) });
+            items.push(Item {
+                index: next,
+                line,
+                text: Err(error.clone()),
+            });
         }
         for item in &mut items {
             check_size(item, limits);
@@ -158,9 +187,15 @@ fn split_document<'a>(text: &'a str, start: Start, next: &mut u64, items: &mut V
         return;
     }
 
-    let envelope = serde_json::from_str::<Envelope<'_>>(trimmed).ok().and_then(|e| e.records);
+    let envelope = serde_json::from_str::<Envelope<'_>>(trimmed)
+        .ok()
+        .and_then(|e| e.records);
     let Some(records) = envelope else {
-        items.push(Item { index: *next, line: line_of(offset), text: Ok(trimmed) });
+        items.push(Item {
+            index: *next,
+            line: line_of(offset),
+            text: Ok(trimmed),
+        });
         *next += 1;
         return;
     };
@@ -173,7 +208,11 @@ fn split_document<'a>(text: &'a str, start: Start, next: &mut u64, items: &mut V
         let error = InputError::new(format!(
             "the file's \"Records\" holds {found}, not an array of CloudTrail records"
         ));
-        items.push(Item { index: *next, line: line_of(at), text: Err(error) });
+        items.push(Item {
+            index: *next,
+            line: line_of(at),
+            text: Err(error),
+        });
         *next += 1;
     }
 }
@@ -198,7 +237,10 @@ fn split_array<'a>(
             Some(b',') if pos > open + 1 => pos = skip_whitespace(bytes, pos + 1),
             _ => {}
         }
-        line += count_lines(text.get(line_at..).unwrap_or(""), pos.saturating_sub(line_at));
+        line += count_lines(
+            text.get(line_at..).unwrap_or(""),
+            pos.saturating_sub(line_at),
+        );
         line_at = pos;
 
         let element_start = pos;
@@ -209,7 +251,11 @@ fn split_array<'a>(
                 let error = InputError::new(format!(
                     "the JSON array is cut off: it ends before its closing ']' (line {line})"
                 ));
-                items.push(Item { index: *next, line, text: Err(error) });
+                items.push(Item {
+                    index: *next,
+                    line,
+                    text: Err(error),
+                });
                 *next += 1;
                 return;
             }
@@ -218,12 +264,20 @@ fn split_array<'a>(
                     "the JSON array is cut off inside element {} (line {line})",
                     *next
                 ));
-                items.push(Item { index: *next, line, text: Err(error) });
+                items.push(Item {
+                    index: *next,
+                    line,
+                    text: Err(error),
+                });
                 *next += 1;
                 return;
             }
             Some(_) => {
-                items.push(Item { index: *next, line, text: Ok(element) });
+                items.push(Item {
+                    index: *next,
+                    line,
+                    text: Ok(element),
+                });
                 *next += 1;
                 pos = end;
             }
@@ -287,7 +341,11 @@ fn split_lines<'a>(
                      invalid sequence",
                     error.valid_up_to() + 1
                 );
-                items.push(Item { index: *next, line: line_number, text: Err(InputError::new(message)) });
+                items.push(Item {
+                    index: *next,
+                    line: line_number,
+                    text: Err(InputError::new(message)),
+                });
                 *next += 1;
                 continue;
             }
@@ -295,13 +353,20 @@ fn split_lines<'a>(
 
         if text.starts_with("{\"Records\"") && serde_json::from_str::<&RawValue>(text).is_ok() {
             let before = items.len();
-            let line_start = Start { index: *next, line: line_number - 1 };
+            let line_start = Start {
+                index: *next,
+                line: line_number - 1,
+            };
             split_document(text, line_start, next, items);
             if items.len() > before {
                 continue;
             }
         }
-        items.push(Item { index: *next, line: line_number, text: Ok(text) });
+        items.push(Item {
+            index: *next,
+            line: line_number,
+            text: Ok(text),
+        });
         *next += 1;
     }
 }
@@ -321,7 +386,12 @@ fn check_size(item: &mut Item<'_>, limits: &Limits) {
 }
 
 /// Reads one event's text as a JSON object, within the nesting limit.
-pub fn parse_event(item_text: &str, index: u64, line: u64, limits: &Limits) -> Result<serde_json::Value, InputError> {
+pub fn parse_event(
+    item_text: &str,
+    index: u64,
+    line: u64,
+    limits: &Limits,
+) -> Result<serde_json::Value, InputError> {
     let depth = nesting_depth(item_text);
     if depth > limits.max_depth {
         return Err(InputError::new(format!(
@@ -387,7 +457,11 @@ fn skip_whitespace(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 fn count_lines(text: &str, up_to: usize) -> u64 {
-    text.as_bytes().iter().take(up_to).filter(|&&b| b == b'\n').count() as u64
+    text.as_bytes()
+        .iter()
+        .take(up_to)
+        .filter(|&&b| b == b'\n')
+        .count() as u64
 }
 
 fn substring_offset(text: &str, part: &str) -> usize {

@@ -71,11 +71,18 @@ impl State {
     /// Returns the decisions in the candidates' order. A candidate without a time is judged
     /// after the timed ones: it repeats if its term has matched at all, and is remembered as
     /// nothing, since it cannot be placed in time.
-    pub fn decide(&mut self, rule: &str, window: Millis, candidates: &[Candidate]) -> Vec<Decision> {
+    pub fn decide(
+        &mut self,
+        rule: &str,
+        window: Millis,
+        candidates: &[Candidate],
+    ) -> Vec<Decision> {
         let terms = self.rules.entry(rule.to_owned()).or_default();
         let mut order: Vec<usize> = (0..candidates.len()).collect();
         order.sort_by_key(|&i| {
-            candidates.get(i).map(|c| (c.time.is_none(), c.time.unwrap_or(0), c.index))
+            candidates
+                .get(i)
+                .map(|c| (c.time.is_none(), c.time.unwrap_or(0), c.index))
         });
 
         let mut decisions = vec![Decision::NoTerm; candidates.len()];
@@ -110,7 +117,11 @@ fn decide_one(terms: &mut BTreeMap<String, Vec<Seen>>, window: Millis, c: &Candi
     }
 
     let Some(time) = c.time else {
-        let previous = c.terms.iter().filter_map(|term| terms.get(term)?.last().copied()).max_by_key(|s| s.time);
+        let previous = c
+            .terms
+            .iter()
+            .filter_map(|term| terms.get(term)?.last().copied())
+            .max_by_key(|s| s.time);
         return match previous {
             Some(previous) => Decision::Repeat { previous },
             None => Decision::Alert { previous: None },
@@ -127,18 +138,25 @@ fn decide_one(terms: &mut BTreeMap<String, Vec<Seen>>, window: Millis, c: &Candi
         let latest = earlier.checked_sub(1).and_then(|at| seen.get(at)).copied();
         match latest {
             Some(previous) if time.saturating_sub(previous.time) <= window => {
-                repeat = Some(repeat.map_or(previous, |r| if previous.time > r.time { previous } else { r }));
+                repeat = Some(repeat.map_or(previous, |r| {
+                    if previous.time > r.time { previous } else { r }
+                }));
             }
             other => {
                 any_new = true;
                 if let Some(previous) = other {
-                    outside = Some(outside.map_or(previous, |o| if previous.time > o.time { previous } else { o }));
+                    outside = Some(outside.map_or(previous, |o| {
+                        if previous.time > o.time { previous } else { o }
+                    }));
                 }
             }
         }
     }
 
-    let seen = Seen { time, index: c.index };
+    let seen = Seen {
+        time,
+        index: c.index,
+    };
     for term in &c.terms {
         let list = terms.entry(term.clone()).or_default();
         let at = list.partition_point(|s| s.time <= time);
@@ -157,7 +175,11 @@ mod tests {
     use crate::time::DAY;
 
     fn candidate(index: u64, time: Option<Millis>, term: &str) -> Candidate {
-        Candidate { index, time, terms: vec![term.to_owned()] }
+        Candidate {
+            index,
+            time,
+            terms: vec![term.to_owned()],
+        }
     }
 
     fn kinds(decisions: &[Decision]) -> Vec<&'static str> {
@@ -182,30 +204,59 @@ mod tests {
             candidate(4, Some(DAY + 7 * DAY), "bob"),
         ];
         let decisions = state.decide("v5", 7 * DAY, &batch);
-        assert_eq!(kinds(&decisions), ["alert", "repeat", "alert", "alert", "repeat"]);
-        assert_eq!(decisions.get(3), Some(&Decision::Alert { previous: Some(Seen { time: DAY, index: 1 }) }));
+        assert_eq!(
+            kinds(&decisions),
+            ["alert", "repeat", "alert", "alert", "repeat"]
+        );
+        assert_eq!(
+            decisions.get(3),
+            Some(&Decision::Alert {
+                previous: Some(Seen {
+                    time: DAY,
+                    index: 1
+                })
+            })
+        );
     }
 
     #[test]
     fn time_order_decides_not_file_order() {
         let mut state = State::default();
-        let batch = [candidate(0, Some(5000), "alice"), candidate(1, Some(1000), "alice")];
+        let batch = [
+            candidate(0, Some(5000), "alice"),
+            candidate(1, Some(1000), "alice"),
+        ];
         let decisions = state.decide("v5", DAY, &batch);
         assert_eq!(kinds(&decisions), ["repeat", "alert"]);
-        assert_eq!(decisions.first(), Some(&Decision::Repeat { previous: Seen { time: 1000, index: 1 } }));
+        assert_eq!(
+            decisions.first(),
+            Some(&Decision::Repeat {
+                previous: Seen {
+                    time: 1000,
+                    index: 1
+                }
+            })
+        );
     }
 
     #[test]
     fn equal_times_are_taken_in_input_order() {
         let mut state = State::default();
-        let batch = [candidate(7, Some(1000), "alice"), candidate(8, Some(1000), "alice")];
+        let batch = [
+            candidate(7, Some(1000), "alice"),
+            candidate(8, Some(1000), "alice"),
+        ];
         assert_eq!(kinds(&state.decide("v5", DAY, &batch)), ["alert", "repeat"]);
     }
 
     #[test]
     fn state_carries_across_batches_and_rules_are_kept_apart() {
         let mut whole = State::default();
-        let all = [candidate(0, Some(0), "a"), candidate(1, Some(10), "a"), candidate(2, Some(20), "b")];
+        let all = [
+            candidate(0, Some(0), "a"),
+            candidate(1, Some(10), "a"),
+            candidate(2, Some(20), "b"),
+        ];
         let whole_decisions = whole.decide("v5", DAY, &all);
 
         let mut split = State::default();
@@ -221,12 +272,19 @@ mod tests {
     fn events_without_a_term_or_a_time() {
         let mut state = State::default();
         let batch = [
-            Candidate { index: 0, time: Some(0), terms: Vec::new() },
+            Candidate {
+                index: 0,
+                time: Some(0),
+                terms: Vec::new(),
+            },
             candidate(1, None, "a"),
             candidate(2, Some(5), "a"),
             candidate(3, None, "a"),
         ];
-        assert_eq!(kinds(&state.decide("v5", DAY, &batch)), ["no_term", "repeat", "alert", "repeat"]);
+        assert_eq!(
+            kinds(&state.decide("v5", DAY, &batch)),
+            ["no_term", "repeat", "alert", "repeat"]
+        );
     }
 
     #[test]
@@ -234,11 +292,26 @@ mod tests {
         let mut state = State::default();
         let terms = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
         let batch = [
-            Candidate { index: 0, time: Some(0), terms: terms(&["a"]) },
-            Candidate { index: 1, time: Some(1), terms: terms(&["a", "b"]) },
-            Candidate { index: 2, time: Some(2), terms: terms(&["a", "b"]) },
+            Candidate {
+                index: 0,
+                time: Some(0),
+                terms: terms(&["a"]),
+            },
+            Candidate {
+                index: 1,
+                time: Some(1),
+                terms: terms(&["a", "b"]),
+            },
+            Candidate {
+                index: 2,
+                time: Some(2),
+                terms: terms(&["a", "b"]),
+            },
         ];
-        assert_eq!(kinds(&state.decide("v5", DAY, &batch)), ["alert", "alert", "repeat"]);
+        assert_eq!(
+            kinds(&state.decide("v5", DAY, &batch)),
+            ["alert", "alert", "repeat"]
+        );
     }
 
     #[test]
@@ -254,7 +327,11 @@ mod tests {
     #[test]
     fn state_round_trips_through_json() {
         let mut state = State::default();
-        state.decide("v5", DAY, &[candidate(0, Some(42), "arn:aws:iam::1:user/a")]);
+        state.decide(
+            "v5",
+            DAY,
+            &[candidate(0, Some(42), "arn:aws:iam::1:user/a")],
+        );
         let json = serde_json::to_string(&state).unwrap();
         assert_eq!(serde_json::from_str::<State>(&json).unwrap(), state);
     }

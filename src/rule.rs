@@ -194,11 +194,36 @@ const V5_QUERY: &str = "data_stream.dataset: aws.cloudtrail
 /// The published query versions. v3's query shipped with a 14-day window and was re-released
 /// on 2025-12-18 with 7 days; v5's re-release on 2026-07-20 changed only severity and risk.
 const BUILTINS: [Builtin; 5] = [
-    Builtin { name: "v1", date: "2025-04-24", window_days: 14, query: V1_QUERY },
-    Builtin { name: "v2", date: "2025-07-15", window_days: 14, query: V2_QUERY },
-    Builtin { name: "v3", date: "2025-11-24", window_days: 14, query: V3_QUERY },
-    Builtin { name: "v4", date: "2026-02-26", window_days: 7, query: V4_QUERY },
-    Builtin { name: "v5", date: "2026-04-10", window_days: 7, query: V5_QUERY },
+    Builtin {
+        name: "v1",
+        date: "2025-04-24",
+        window_days: 14,
+        query: V1_QUERY,
+    },
+    Builtin {
+        name: "v2",
+        date: "2025-07-15",
+        window_days: 14,
+        query: V2_QUERY,
+    },
+    Builtin {
+        name: "v3",
+        date: "2025-11-24",
+        window_days: 14,
+        query: V3_QUERY,
+    },
+    Builtin {
+        name: "v4",
+        date: "2026-02-26",
+        window_days: 7,
+        query: V4_QUERY,
+    },
+    Builtin {
+        name: "v5",
+        date: "2026-04-10",
+        window_days: 7,
+        query: V5_QUERY,
+    },
 ];
 
 impl Rule {
@@ -226,7 +251,10 @@ impl Rule {
 
     /// Every built-in version, oldest first (`latest` is not repeated).
     pub fn builtins() -> Vec<Self> {
-        BUILTINS.iter().filter_map(|builtin| Self::builtin(builtin.name).ok()).collect()
+        BUILTINS
+            .iter()
+            .filter_map(|builtin| Self::builtin(builtin.name).ok())
+            .collect()
     }
 
     /// A bare KQL query: its matches are reported and nothing alerts.
@@ -278,7 +306,10 @@ impl Rule {
             query,
             kind,
             timestamp_override: rule.timestamp_override,
-            investigation_fields: rule.investigation_fields.map(|f| f.field_names).unwrap_or_default(),
+            investigation_fields: rule
+                .investigation_fields
+                .map(|f| f.field_names)
+                .unwrap_or_default(),
         })
     }
 
@@ -295,9 +326,11 @@ impl Rule {
         let (kind, fields, window) = match &self.kind {
             RuleKind::Query => ("query", Vec::new(), None),
             RuleKind::MatchOnly => ("query", Vec::new(), None),
-            RuleKind::NewTerms { fields, window } => {
-                ("new_terms", fields.clone(), Some(*window as f64 / DAY as f64))
-            }
+            RuleKind::NewTerms { fields, window } => (
+                "new_terms",
+                fields.clone(),
+                Some(*window as f64 / DAY as f64),
+            ),
         };
         RuleInfo {
             name: self.name.clone(),
@@ -323,7 +356,9 @@ fn new_terms_kind(new_terms: Option<TomlNewTerms>) -> Result<RuleKind, RuleError
         .into_iter()
         .flatten()
         .find_map(|entry| entry.value)
-        .ok_or(RuleError::MissingField("rule.new_terms.history_window_start"))?;
+        .ok_or(RuleError::MissingField(
+            "rule.new_terms.history_window_start",
+        ))?;
     let window = parse_window(&start).ok_or(RuleError::HistoryWindow(start))?;
     Ok(RuleKind::NewTerms { fields, window })
 }

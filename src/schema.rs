@@ -47,7 +47,10 @@ impl Schema {
         for (name, kind) in [
             ("data_stream.dataset", constant()),
             ("event.dataset", constant()),
-            ("data_stream.type", FieldType::ConstantKeyword("logs".to_owned())),
+            (
+                "data_stream.type",
+                FieldType::ConstantKeyword("logs".to_owned()),
+            ),
             ("source.ip", FieldType::Ip),
             ("related.ip", FieldType::Ip),
             ("@timestamp", FieldType::Date),
@@ -62,12 +65,24 @@ impl Schema {
             ("event.duration", FieldType::Number),
             ("aws.cloudtrail.management_event", FieldType::Boolean),
             ("aws.cloudtrail.read_only", FieldType::Boolean),
-            ("aws.cloudtrail.user_identity.session_context.creation_date", FieldType::Date),
-            ("aws.cloudtrail.user_identity.session_context.mfa_authenticated", FieldType::Keyword),
+            (
+                "aws.cloudtrail.user_identity.session_context.creation_date",
+                FieldType::Date,
+            ),
+            (
+                "aws.cloudtrail.user_identity.session_context.mfa_authenticated",
+                FieldType::Keyword,
+            ),
             ("aws.cloudtrail.digest.start_time", FieldType::Date),
             ("aws.cloudtrail.digest.end_time", FieldType::Date),
-            ("aws.cloudtrail.console_login.additional_eventdata.mfa_used", FieldType::Boolean),
-            ("aws.cloudtrail.console_login.additional_eventdata.mobile_version", FieldType::Boolean),
+            (
+                "aws.cloudtrail.console_login.additional_eventdata.mfa_used",
+                FieldType::Boolean,
+            ),
+            (
+                "aws.cloudtrail.console_login.additional_eventdata.mobile_version",
+                FieldType::Boolean,
+            ),
         ] {
             schema.set(name, kind);
         }

@@ -22,7 +22,9 @@ pub const DAY: Millis = 24 * 60 * 60 * 1000;
 /// assert_eq!(parse("yesterday"), None);
 /// ```
 pub fn parse(text: &str) -> Option<Millis> {
-    let mut cursor = Cursor { rest: text.trim().as_bytes() };
+    let mut cursor = Cursor {
+        rest: text.trim().as_bytes(),
+    };
 
     let year = cursor.digits(4)?;
     cursor.expect(b'-')?;
@@ -76,7 +78,11 @@ pub fn format(millis: Millis) -> String {
 /// A span of time as a person would say it: `7 days`, `3 hours`, `12 minutes`, `40 seconds`.
 pub fn describe_span(millis: Millis) -> String {
     let plural = |n: Millis, unit: &str| {
-        if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
     };
     let millis = millis.abs();
     match millis {
@@ -122,7 +128,11 @@ impl Cursor<'_> {
         }
         let mut millis = 0;
         for place in 0..3 {
-            let digit = self.rest.get(place).filter(|_| place < len).map_or(0, |d| d - b'0');
+            let digit = self
+                .rest
+                .get(place)
+                .filter(|_| place < len)
+                .map_or(0, |d| d - b'0');
             millis = millis * 10 + i64::from(digit);
         }
         self.rest = self.rest.get(len..)?;
@@ -186,7 +196,11 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -222,8 +236,11 @@ mod tests {
 
     #[test]
     fn format_writes_what_parse_reads() {
-        for text in ["2025-04-24T10:11:12.345Z", "1969-12-31T23:59:59.000Z", "2000-02-29T00:00:00.000Z"]
-        {
+        for text in [
+            "2025-04-24T10:11:12.345Z",
+            "1969-12-31T23:59:59.000Z",
+            "2000-02-29T00:00:00.000Z",
+        ] {
             let millis = parse(text).unwrap();
             assert_eq!(format(millis), text);
         }

@@ -145,7 +145,11 @@ impl RuleVerdict {
 
     /// A verdict from the query's explanation, before any new-terms decision.
     pub fn from_explanation(rule: &str, explanation: Explanation, caveats: Vec<String>) -> Self {
-        let failed = explanation.clauses.iter().filter(|clause| !clause.pass).count();
+        let failed = explanation
+            .clauses
+            .iter()
+            .filter(|clause| !clause.pass)
+            .count();
         let total = explanation.clauses.len();
         let headline = if explanation.matched {
             format!("match: all {total} clauses of the query pass")
@@ -161,7 +165,11 @@ impl RuleVerdict {
             rule: rule.to_owned(),
             matched: explanation.matched,
             alert: false,
-            verdict: if explanation.matched { Outcome::Match } else { Outcome::NoMatch },
+            verdict: if explanation.matched {
+                Outcome::Match
+            } else {
+                Outcome::NoMatch
+            },
             reasons,
             clauses: explanation.clauses,
             caveats,
@@ -174,7 +182,8 @@ impl RuleVerdict {
         if self.matched {
             self.alert = true;
             self.verdict = Outcome::Alert;
-            self.reasons.push("alert: the rule alerts on every match".to_owned());
+            self.reasons
+                .push("alert: the rule alerts on every match".to_owned());
         }
     }
 
@@ -182,7 +191,10 @@ impl RuleVerdict {
     pub fn apply(&mut self, decision: &Decision, field: &str, values: Vec<String>, window: i64) {
         let shown = quote_list(&values);
         let span = time::describe_span(window);
-        let previous = |seen: &Seen| Previous { index: seen.index, timestamp: time::format(seen.time) };
+        let previous = |seen: &Seen| Previous {
+            index: seen.index,
+            timestamp: time::format(seen.time),
+        };
 
         let (outcome, reason, previous) = match decision {
             Decision::NoTerm => (
@@ -195,7 +207,9 @@ impl RuleVerdict {
                 format!("alert: first match of {field} {shown} (history window {span})"),
                 None,
             ),
-            Decision::Alert { previous: Some(seen) } => (
+            Decision::Alert {
+                previous: Some(seen),
+            } => (
                 Outcome::Alert,
                 format!(
                     "alert: {field} {shown} last matched {} (event {}), outside the {span} \

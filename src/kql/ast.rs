@@ -30,7 +30,11 @@ pub enum NodeKind {
     Field { field: Literal, values: ValueList },
     /// `field < value` and the other comparisons.
     #[allow(missing_docs)]
-    Range { field: Literal, op: RangeOp, value: Literal },
+    Range {
+        field: Literal,
+        op: RangeOp,
+        value: Literal,
+    },
     /// `field: { query }`: one element of `field` satisfies the whole inner query.
     #[allow(missing_docs)]
     Nested { field: Literal, query: Box<Node> },
@@ -226,7 +230,11 @@ mod tests {
             ("*b*", "ac", false),
         ];
         for (glob, candidate, expected) in cases {
-            assert_eq!(glob_match(&pattern(glob), candidate), expected, "{glob} ~ {candidate}");
+            assert_eq!(
+                glob_match(&pattern(glob), candidate),
+                expected,
+                "{glob} ~ {candidate}"
+            );
         }
     }
 }

@@ -21,7 +21,10 @@ pub(crate) struct Evaluator<'a> {
 
 impl<'a> Evaluator<'a> {
     pub fn new(schema: &'a Schema) -> Self {
-        Self { schema, notes: Vec::new() }
+        Self {
+            schema,
+            notes: Vec::new(),
+        }
     }
 
     pub fn node(&mut self, node: &Node, doc: &Value) -> bool {
@@ -109,19 +112,27 @@ impl<'a> Evaluator<'a> {
                 let Some(wanted) = self.date_value(path, literal) else {
                     return false;
                 };
-                seen.iter().filter_map(|value| date_of(value)).any(|date| date == wanted)
+                seen.iter()
+                    .filter_map(|value| date_of(value))
+                    .any(|date| date == wanted)
             }
             FieldType::Number => {
                 let Some(wanted) = self.number_value(path, literal) else {
                     return false;
                 };
-                seen.iter().filter_map(|value| number_of(value)).any(|n| n == wanted)
+                seen.iter()
+                    .filter_map(|value| number_of(value))
+                    .any(|n| n == wanted)
             }
         }
     }
 
     fn ip_term(&mut self, path: &str, literal: &Literal, seen: &[&Value]) -> bool {
-        let Some(block) = (!literal.pattern.is_some()).then(|| Cidr::parse(&literal.text)).flatten()
+        let Some(block) = literal
+            .pattern
+            .is_none()
+            .then(|| Cidr::parse(&literal.text))
+            .flatten()
         else {
             self.note(format!(
                 "{path} is an ip field and \"{}\" is neither an address nor a CIDR block; \
@@ -164,7 +175,9 @@ impl<'a> Evaluator<'a> {
                 return false;
             }
         };
-        seen.iter().filter_map(|value| boolean_of(value)).any(|b| b == wanted)
+        seen.iter()
+            .filter_map(|value| boolean_of(value))
+            .any(|b| b == wanted)
     }
 
     fn range(&mut self, path: &str, op: RangeOp, literal: &Literal, doc: &Value) -> bool {
@@ -190,7 +203,9 @@ impl<'a> Evaluator<'a> {
                 let Some(bound) = self.date_value(path, literal) else {
                     return false;
                 };
-                seen.iter().filter_map(|value| date_of(value)).any(|d| holds(d.cmp(&bound)))
+                seen.iter()
+                    .filter_map(|value| date_of(value))
+                    .any(|d| holds(d.cmp(&bound)))
             }
             FieldType::Ip => {
                 let Some(bound) = literal.text.parse::<IpAddr>().ok().map(ip_bits) else {
@@ -207,7 +222,9 @@ impl<'a> Evaluator<'a> {
             }
             FieldType::Boolean => {
                 let bound = literal.text == "true";
-                seen.iter().filter_map(|value| boolean_of(value)).any(|b| holds(b.cmp(&bound)))
+                seen.iter()
+                    .filter_map(|value| boolean_of(value))
+                    .any(|b| holds(b.cmp(&bound)))
             }
             FieldType::ConstantKeyword(constant) if seen.iter().all(|v| v.is_null()) => {
                 holds(constant.as_str().cmp(literal.text.as_str()))
@@ -322,7 +339,9 @@ fn text_matches(literal: &Literal, text: &str) -> bool {
         return false;
     }
     if literal.quoted {
-        return indexed.windows(wanted.len()).any(|window| window == wanted.as_slice());
+        return indexed
+            .windows(wanted.len())
+            .any(|window| window == wanted.as_slice());
     }
     wanted.iter().any(|word| indexed.contains(word))
 }
@@ -348,7 +367,10 @@ impl Cidr {
             _ => return None,
         };
         let mask = u128::MAX.checked_shl(128 - prefix).unwrap_or(0);
-        Some(Self { network: ip_bits(address) & mask, mask })
+        Some(Self {
+            network: ip_bits(address) & mask,
+            mask,
+        })
     }
 
     fn contains(&self, address: IpAddr) -> bool {

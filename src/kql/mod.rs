@@ -81,7 +81,10 @@ impl Query {
     /// Reads a query; a query longer or deeper than `limits` is an error at its position.
     pub fn parse_with_limits(text: &str, limits: QueryLimits) -> Result<Self, ParseError> {
         let root = parse::parse(text, limits)?;
-        Ok(Self { text: text.to_owned(), root })
+        Ok(Self {
+            text: text.to_owned(),
+            root,
+        })
     }
 
     /// The query text as given.
@@ -110,8 +113,10 @@ impl Query {
             NodeKind::And(parts) => parts.iter().collect(),
             _ => vec![&self.root],
         };
-        let clauses: Vec<Clause> =
-            parts.into_iter().map(|part| self.clause(part, doc, schema)).collect();
+        let clauses: Vec<Clause> = parts
+            .into_iter()
+            .map(|part| self.clause(part, doc, schema))
+            .collect();
         let matched = clauses.iter().all(|clause| clause.pass);
         Explanation { matched, clauses }
     }
@@ -133,10 +138,18 @@ impl Query {
                     ));
                 }
             }
-            fields.push(FieldValues { field: name, values });
+            fields.push(FieldValues {
+                field: name,
+                values,
+            });
         }
 
-        Clause { clause: self.snippet(node), pass, fields, notes }
+        Clause {
+            clause: self.snippet(node),
+            pass,
+            fields,
+            notes,
+        }
     }
 
     fn snippet(&self, node: &Node) -> String {

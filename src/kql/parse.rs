@@ -23,7 +23,10 @@ pub struct QueryLimits {
 impl Default for QueryLimits {
     /// 64 KiB and 64 levels: detection rules are a few hundred bytes and a few levels deep.
     fn default() -> Self {
-        Self { max_length: 64 * 1024, max_depth: 64 }
+        Self {
+            max_length: 64 * 1024,
+            max_depth: 64,
+        }
     }
 }
 
@@ -58,7 +61,12 @@ impl std::error::Error for ParseError {}
 
 /// Reads `text` as a KQL query.
 pub fn parse(text: &str, limits: QueryLimits) -> Result<Node, ParseError> {
-    let mut parser = Parser { chars: text.chars().collect(), pos: 0, depth: 0, limits };
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        pos: 0,
+        depth: 0,
+        limits,
+    };
     if text.len() > limits.max_length {
         return Err(parser.error_at(
             0,
@@ -72,7 +80,10 @@ pub fn parse(text: &str, limits: QueryLimits) -> Result<Node, ParseError> {
 
     parser.skip_space();
     if parser.at_end() {
-        return Ok(Node { kind: NodeKind::MatchAll, span: 0..0 });
+        return Ok(Node {
+            kind: NodeKind::MatchAll,
+            span: 0..0,
+        });
     }
     let query = parser.or_query()?;
     parser.skip_space();
@@ -115,7 +126,10 @@ impl Parser {
             }
         }
         let end = parts.last().map_or(self.pos, |last| last.span.end);
-        Node { kind: kind(parts), span: start..end }
+        Node {
+            kind: kind(parts),
+            span: start..end,
+        }
     }
 
     fn not_query(&mut self) -> Result<Node, ParseError> {
@@ -126,7 +140,10 @@ impl Parser {
             self.depth -= 1;
             let inner = inner?;
             let end = inner.span.end;
-            return Ok(Node { kind: NodeKind::Not(Box::new(inner)), span: start..end });
+            return Ok(Node {
+                kind: NodeKind::Not(Box::new(inner)),
+                span: start..end,
+            });
         }
         self.sub_query()
     }
@@ -148,7 +165,10 @@ impl Parser {
             return Err(self.unclosed(start, '(', ')'));
         }
         self.depth -= 1;
-        Ok(Node { kind: inner.kind, span: start..self.pos })
+        Ok(Node {
+            kind: inner.kind,
+            span: start..self.pos,
+        })
     }
 
     fn nested_or_expression(&mut self) -> Result<Node, ParseError> {
@@ -172,12 +192,18 @@ impl Parser {
                 return Err(self.unexpected(&format!("a value after '{}'", op.symbol())));
             };
             let kind = NodeKind::Range { field, op, value };
-            return Ok(Node { kind, span: start..self.pos });
+            return Ok(Node {
+                kind,
+                span: start..self.pos,
+            });
         }
 
         self.pos = after_field;
         let kind = NodeKind::FreeText(ValueList::Value(field));
-        Ok(Node { kind, span: start..self.pos })
+        Ok(Node {
+            kind,
+            span: start..self.pos,
+        })
     }
 
     fn nested(&mut self, start: usize, field: Literal) -> Result<Node, ParseError> {
@@ -193,13 +219,22 @@ impl Parser {
             return Err(self.unclosed(brace, '{', '}'));
         }
         self.depth -= 1;
-        let kind = NodeKind::Nested { field, query: Box::new(query) };
-        Ok(Node { kind, span: start..self.pos })
+        let kind = NodeKind::Nested {
+            field,
+            query: Box::new(query),
+        };
+        Ok(Node {
+            kind,
+            span: start..self.pos,
+        })
     }
 
     fn field_values(&mut self, start: usize, field: Literal) -> Result<Node, ParseError> {
         let values = self.list_of_values("a value after ':'")?;
-        Ok(Node { kind: NodeKind::Field { field, values }, span: start..self.pos })
+        Ok(Node {
+            kind: NodeKind::Field { field, values },
+            span: start..self.pos,
+        })
     }
 
     fn list_of_values(&mut self, expected: &str) -> Result<ValueList, ParseError> {
@@ -270,7 +305,11 @@ impl Parser {
                 }
                 Some('"') => {
                     self.pos += 1;
-                    return Ok(Literal { text, quoted: true, pattern: None });
+                    return Ok(Literal {
+                        text,
+                        quoted: true,
+                        pattern: None,
+                    });
                 }
                 Some('\\') => {
                     let escape_at = self.pos;
@@ -356,11 +395,18 @@ impl Parser {
             pieces.push(Piece::Text(current));
         }
         let pattern = has_wildcard.then_some(pieces);
-        Ok(Some(Literal { text, quoted: false, pattern }))
+        Ok(Some(Literal {
+            text,
+            quoted: false,
+            pattern,
+        }))
     }
 
     fn escaped_in_unquoted(&mut self, escape_at: usize) -> Result<String, ParseError> {
-        if let Some(word) = ["or", "and", "not"].into_iter().find(|word| self.word_at(word)) {
+        if let Some(word) = ["or", "and", "not"]
+            .into_iter()
+            .find(|word| self.word_at(word))
+        {
             let text: String = self.chars.iter().skip(self.pos).take(word.len()).collect();
             self.pos += word.len();
             return Ok(text);
@@ -377,7 +423,9 @@ impl Parser {
             }
             Some(c) => Err(self.error_at(
                 escape_at,
-                format!("'\\{c}' is not an escape; escape only \\ ( ) : < > \" * {{ }} and keywords"),
+                format!(
+                    "'\\{c}' is not an escape; escape only \\ ( ) : < > \" * {{ }} and keywords"
+                ),
             )),
             None => Err(self.error_at(escape_at, "the query ends with a lone '\\'".into())),
         }
@@ -447,7 +495,11 @@ impl Parser {
         let spaced = probe > self.pos;
         let word_then_space = |word: &str| {
             self.word_at_pos(probe, word)
-                && self.chars.get(probe + word.len()).copied().is_some_and(is_space)
+                && self
+                    .chars
+                    .get(probe + word.len())
+                    .copied()
+                    .is_some_and(is_space)
         };
         (spaced && (word_then_space("or") || word_then_space("and"))) || word_then_space("not")
     }
@@ -457,9 +509,11 @@ impl Parser {
     }
 
     fn word_at_pos(&self, pos: usize, word: &str) -> bool {
-        word.chars()
-            .enumerate()
-            .all(|(i, w)| self.chars.get(pos + i).is_some_and(|c| c.eq_ignore_ascii_case(&w)))
+        word.chars().enumerate().all(|(i, w)| {
+            self.chars
+                .get(pos + i)
+                .is_some_and(|c| c.eq_ignore_ascii_case(&w))
+        })
     }
 
     fn descend(&mut self, at: usize) -> Result<(), ParseError> {
@@ -467,7 +521,10 @@ impl Parser {
         if self.depth > self.limits.max_depth {
             return Err(self.error_at(
                 at,
-                format!("the query nests deeper than the limit of {} levels", self.limits.max_depth),
+                format!(
+                    "the query nests deeper than the limit of {} levels",
+                    self.limits.max_depth
+                ),
             ));
         }
         Ok(())
@@ -509,7 +566,10 @@ impl Parser {
     }
 
     fn unexpected(&self, expected: &str) -> ParseError {
-        self.error_at(self.pos, format!("expected {expected} but found {}", self.found()))
+        self.error_at(
+            self.pos,
+            format!("expected {expected} but found {}", self.found()),
+        )
     }
 
     fn unclosed(&self, open_at: usize, open: char, close: char) -> ParseError {
@@ -529,7 +589,13 @@ impl Parser {
             .nth(line - 1)
             .map(|chars| chars.iter().collect::<String>().replace('\r', ""))
             .unwrap_or_default();
-        ParseError { message, offset, line, column, source_line }
+        ParseError {
+            message,
+            offset,
+            line,
+            column,
+            source_line,
+        }
     }
 
     fn line_column(&self, offset: usize) -> (usize, usize) {

@@ -41,7 +41,10 @@ fn keyword_values_compare_exactly() {
         ("aws.cloudtrail.user_identity.access_key_id: *EXAMPLE", true),
         ("aws.cloudtrail.user_identity.access_key_id: A*I*E", true),
         ("aws.cloudtrail.user_identity.access_key_id: SIA*", false),
-        (r#"aws.cloudtrail.user_identity.access_key_id: "ASIA*""#, false),
+        (
+            r#"aws.cloudtrail.user_identity.access_key_id: "ASIA*""#,
+            false,
+        ),
         (r"aws.cloudtrail.user_identity.access_key_id: ASIA\*", false),
         ("count: 5", true),
         ("count: 6", false),
@@ -85,7 +88,8 @@ fn boolean_operators_follow_kql_precedence_in_any_case() {
 
 #[test]
 fn exists_counts_any_value_but_null() {
-    let doc = json!({"empty": "", "null": null, "none": [], "zero": 0, "obj": {"x": 1}, "nulls": [null]});
+    let doc =
+        json!({"empty": "", "null": null, "none": [], "zero": 0, "obj": {"x": 1}, "nulls": [null]});
     let cases = [
         ("empty: *", true),
         ("null: *", false),
@@ -134,8 +138,14 @@ fn ip_fields_take_addresses_and_cidr_blocks() {
     for (query, expected) in cases {
         assert_eq!(matches(query, &doc), expected, "{query}");
     }
-    assert!(!matches("source.ip: *", &json!({"source": {"ip": "AWS Internal"}})));
-    assert!(!matches("source.ip: *", &json!({"source": {"ip": "075.050.255.67"}})));
+    assert!(!matches(
+        "source.ip: *",
+        &json!({"source": {"ip": "AWS Internal"}})
+    ));
+    assert!(!matches(
+        "source.ip: *",
+        &json!({"source": {"ip": "075.050.255.67"}})
+    ));
 }
 
 #[test]
@@ -178,7 +188,10 @@ fn constant_keyword_fields_hold_their_value_when_the_source_lacks_them() {
     let query = Query::parse("data_stream.dataset: aws.cloudtrail").unwrap();
     let explanation = query.explain(&without, &Schema::cloudtrail());
     let notes = &explanation.clauses[0].notes;
-    assert!(notes[0].starts_with("data_stream.dataset is missing from the event"), "{notes:?}");
+    assert!(
+        notes[0].starts_with("data_stream.dataset is missing from the event"),
+        "{notes:?}"
+    );
 }
 
 #[test]
@@ -187,12 +200,16 @@ fn keyword_true_matches_the_string_the_enricher_writes() {
     let query = "not aws.cloudtrail.session_credential_from_console: true";
     assert!(!matches(query, &console));
     assert!(matches(query, &json!({})));
-    assert!(matches(query, &json!({"aws.cloudtrail.session_credential_from_console": "false"})));
+    assert!(matches(
+        query,
+        &json!({"aws.cloudtrail.session_credential_from_console": "false"})
+    ));
 }
 
 #[test]
 fn text_fields_match_words_and_phrases() {
-    let doc = json!({"message": "The Quick brown fox", "user_agent": {"original": "aws-cli/2.0 Python"}});
+    let doc =
+        json!({"message": "The Quick brown fox", "user_agent": {"original": "aws-cli/2.0 Python"}});
     let cases = [
         ("message: quick", true),
         ("message: QUICK fox", true),
@@ -239,7 +256,12 @@ fn literals_are_read_as_kibana_reads_them() {
         ("f: b and", "b and", false, false),
         ("f: hello world", "hello world", false, false),
         ("f:   padded   ", "padded", false, false),
-        (r#"f: "a \"quoted\" \\ value""#, r#"a "quoted" \ value"#, true, false),
+        (
+            r#"f: "a \"quoted\" \\ value""#,
+            r#"a "quoted" \ value"#,
+            true,
+            false,
+        ),
         (r#"f: "tab\there""#, "tab\there", true, false),
         (r#"f: "\u0041BC""#, "ABC", true, false),
         (r"f: \u0041BC", "ABC", false, false),
@@ -251,7 +273,11 @@ fn literals_are_read_as_kibana_reads_them() {
     ];
     for (query, text, quoted, wildcard) in cases {
         let parsed = Query::parse(query).unwrap();
-        let NodeKind::Field { values: ValueList::Value(literal), .. } = &parsed.root().kind else {
+        let NodeKind::Field {
+            values: ValueList::Value(literal),
+            ..
+        } = &parsed.root().kind
+        else {
             panic!("{query} is not a field query: {:?}", parsed.root());
         };
         assert_eq!(literal.text, text, "{query}");
@@ -269,8 +295,11 @@ fn the_rule_query_splits_into_its_clauses() {
     .unwrap();
     let doc = json!({"event": {"provider": "iam.amazonaws.com"}, "user_agent": {"original": "AWS Internal"}});
     let explanation = query.explain(&doc, &Schema::cloudtrail());
-    let clauses: Vec<(&str, bool)> =
-        explanation.clauses.iter().map(|c| (c.clause.as_str(), c.pass)).collect();
+    let clauses: Vec<(&str, bool)> = explanation
+        .clauses
+        .iter()
+        .map(|c| (c.clause.as_str(), c.pass))
+        .collect();
     assert_eq!(
         clauses,
         [
@@ -280,40 +309,116 @@ fn the_rule_query_splits_into_its_clauses() {
         ]
     );
     assert!(!explanation.matched);
-    assert_eq!(explanation.clauses[2].fields[0].values, [json!("AWS Internal")]);
-    assert_eq!(query.fields(), ["data_stream.dataset", "event.provider", "user_agent.original"]);
+    assert_eq!(
+        explanation.clauses[2].fields[0].values,
+        [json!("AWS Internal")]
+    );
+    assert_eq!(
+        query.fields(),
+        [
+            "data_stream.dataset",
+            "event.provider",
+            "user_agent.original"
+        ]
+    );
 }
 
 #[test]
 fn invalid_queries_say_what_was_expected_and_where() {
     let cases = [
-        ("event.provider:", "expected a value after ':' but found the end of the query"),
-        ("event.provider: (iam", "expected ')' to close the '(' at line 1, column 17 but found the end of the query"),
-        ("(a: b", "expected ')' to close the '(' at line 1, column 1 but found the end of the query"),
-        ("a: b)", "expected 'and', 'or' or the end of the query but found ')'"),
-        ("a: b c: d", "expected 'and', 'or' or the end of the query but found ':'"),
-        (r#"a: "b" c"#, "expected 'and', 'or' or the end of the query but found 'c'"),
+        (
+            "event.provider:",
+            "expected a value after ':' but found the end of the query",
+        ),
+        (
+            "event.provider: (iam",
+            "expected ')' to close the '(' at line 1, column 17 but found the end of the query",
+        ),
+        (
+            "(a: b",
+            "expected ')' to close the '(' at line 1, column 1 but found the end of the query",
+        ),
+        (
+            "a: b)",
+            "expected 'and', 'or' or the end of the query but found ')'",
+        ),
+        (
+            "a: b c: d",
+            "expected 'and', 'or' or the end of the query but found ':'",
+        ),
+        (
+            r#"a: "b" c"#,
+            "expected 'and', 'or' or the end of the query but found 'c'",
+        ),
         (r#"a: "open"#, "the quoted string is never closed"),
         (":b", "expected a field name, a value or '(' but found ':'"),
-        ("a: ()", "expected a value inside the parentheses but found ')'"),
-        ("()", "expected a query inside the parentheses but found ')'"),
-        ("a: b and ()", "expected a query inside the parentheses but found ')'"),
-        ("a >", "expected a value after '>' but found the end of the query"),
-        ("a <= ", "expected a value after '<=' but found the end of the query"),
-        ("a: {b: c", "expected '}' to close the '{' at line 1, column 4 but found the end of the query"),
+        (
+            "a: ()",
+            "expected a value inside the parentheses but found ')'",
+        ),
+        (
+            "()",
+            "expected a query inside the parentheses but found ')'",
+        ),
+        (
+            "a: b and ()",
+            "expected a query inside the parentheses but found ')'",
+        ),
+        (
+            "a >",
+            "expected a value after '>' but found the end of the query",
+        ),
+        (
+            "a <= ",
+            "expected a value after '<=' but found the end of the query",
+        ),
+        (
+            "a: {b: c",
+            "expected '}' to close the '{' at line 1, column 4 but found the end of the query",
+        ),
         ("a: {}", "expected a query inside the braces but found '}'"),
-        (r"a: b\x", r#"'\x' is not an escape; escape only \ ( ) : < > " * { } and keywords"#),
+        (
+            r"a: b\x",
+            r#"'\x' is not an escape; escape only \ ( ) : < > " * { } and keywords"#,
+        ),
         ("a: b\\", "the query ends with a lone '\\'"),
-        (r"a: \u00zz", r"'\u' must be followed by four hexadecimal digits"),
-        ("not not a: 1", "expected a field name, a value or '(' but found 'n'"),
-        ("source.ip: 2001:db8::1", "expected 'and', 'or' or the end of the query but found ':'"),
-        ("@timestamp >= 2025-04-24T10:00:00Z", "expected 'and', 'or' or the end of the query but found ':'"),
-        ("a: (b or c", "expected ')' to close the '(' at line 1, column 4 but found the end of the query"),
-        ("a: b or )", "expected a field name, a value or '(' but found ')'"),
-        ("not )", "expected a field name, a value or '(' but found ')'"),
-        ("a: cannot match", "expected 'and', 'or' or the end of the query but found 'n'"),
+        (
+            r"a: \u00zz",
+            r"'\u' must be followed by four hexadecimal digits",
+        ),
+        (
+            "not not a: 1",
+            "expected a field name, a value or '(' but found 'n'",
+        ),
+        (
+            "source.ip: 2001:db8::1",
+            "expected 'and', 'or' or the end of the query but found ':'",
+        ),
+        (
+            "@timestamp >= 2025-04-24T10:00:00Z",
+            "expected 'and', 'or' or the end of the query but found ':'",
+        ),
+        (
+            "a: (b or c",
+            "expected ')' to close the '(' at line 1, column 4 but found the end of the query",
+        ),
+        (
+            "a: b or )",
+            "expected a field name, a value or '(' but found ')'",
+        ),
+        (
+            "not )",
+            "expected a field name, a value or '(' but found ')'",
+        ),
+        (
+            "a: cannot match",
+            "expected 'and', 'or' or the end of the query but found 'n'",
+        ),
         ("a: >", "expected a value after ':' but found '>'"),
-        ("a: b }", "expected 'and', 'or' or the end of the query but found '}'"),
+        (
+            "a: b }",
+            "expected 'and', 'or' or the end of the query but found '}'",
+        ),
     ];
     for (query, expected) in cases {
         assert_eq!(parse_error(query), expected, "{query}");
@@ -334,21 +439,41 @@ fn errors_show_the_line_and_a_caret_under_the_spot() {
 #[test]
 fn limits_refuse_long_and_deep_queries_without_overflowing() {
     let deep = format!("{}a: b{}", "(".repeat(100_000), ")".repeat(100_000));
-    let unlimited_length = QueryLimits { max_length: usize::MAX, ..QueryLimits::default() };
+    let unlimited_length = QueryLimits {
+        max_length: usize::MAX,
+        ..QueryLimits::default()
+    };
     let error = Query::parse_with_limits(&deep, unlimited_length).unwrap_err();
-    assert_eq!(error.message, "the query nests deeper than the limit of 64 levels");
+    assert_eq!(
+        error.message,
+        "the query nests deeper than the limit of 64 levels"
+    );
     assert_eq!(error.column, 65);
 
     let error = Query::parse(&deep).unwrap_err();
-    assert_eq!(error.message, "the query is 200004 bytes long, more than the limit of 65536");
+    assert_eq!(
+        error.message,
+        "the query is 200004 bytes long, more than the limit of 65536"
+    );
 
     let nots = "not (".repeat(1000) + "a: b" + &")".repeat(1000);
-    assert!(Query::parse(&nots).unwrap_err().message.contains("deeper than the limit"));
+    assert!(
+        Query::parse(&nots)
+            .unwrap_err()
+            .message
+            .contains("deeper than the limit")
+    );
 
     let long = "a: b or ".repeat(10_000) + "a: b";
-    let limits = QueryLimits { max_length: 1000, max_depth: 8 };
+    let limits = QueryLimits {
+        max_length: 1000,
+        max_depth: 8,
+    };
     let error = Query::parse_with_limits(&long, limits).unwrap_err();
-    assert_eq!(error.message, "the query is 80004 bytes long, more than the limit of 1000");
+    assert_eq!(
+        error.message,
+        "the query is 80004 bytes long, more than the limit of 1000"
+    );
 
     let wide = "a: b or ".repeat(5_000) + "a: c";
     assert!(matches(&wide, &json!({"a": "c"})));

@@ -36,15 +36,30 @@ fn a_new_terms_rule_loads_every_field_it_needs() {
     let rule = load(NEW_TERMS_TOML).unwrap();
     assert_eq!(rule.name, "tuned");
     assert_eq!(rule.title, "Tuned IAM calls");
-    assert_eq!(rule.rule_id.as_deref(), Some("00000000-1111-2222-3333-444444444444"));
+    assert_eq!(
+        rule.rule_id.as_deref(),
+        Some("00000000-1111-2222-3333-444444444444")
+    );
     assert_eq!(rule.date.as_deref(), Some("2026-03-04"));
     assert_eq!(rule.timestamp_override.as_deref(), Some("event.ingested"));
-    assert_eq!(rule.investigation_fields, ["source.ip", "user_agent.original"]);
+    assert_eq!(
+        rule.investigation_fields,
+        ["source.ip", "user_agent.original"]
+    );
     assert_eq!(
         rule.kind,
-        RuleKind::NewTerms { fields: vec![NEW_TERMS_FIELD.to_owned()], window: 10 * DAY }
+        RuleKind::NewTerms {
+            fields: vec![NEW_TERMS_FIELD.to_owned()],
+            window: 10 * DAY
+        }
     );
-    assert_eq!(rule.query.fields(), ["event.provider", "aws.cloudtrail.user_identity.access_key_id"]);
+    assert_eq!(
+        rule.query.fields(),
+        [
+            "event.provider",
+            "aws.cloudtrail.user_identity.access_key_id"
+        ]
+    );
 }
 
 #[test]
@@ -53,11 +68,26 @@ fn bad_rules_say_what_is_wrong() {
         ("not toml = = 1", "the rule is not valid TOML: "),
         ("[metadata]\nx = 1", "the rule has no [rule] table"),
         ("[rule]\nname = \"x\"", "the rule has no rule.query"),
-        ("[rule]\nquery = \"a: b\"\nlanguage = \"eql\"", "the rule's language is \"eql\"; only kuery (KQL) rules can be evaluated"),
-        ("[rule]\nquery = \"a: b\"\nlanguage = \"lucene\"", "the rule's language is \"lucene\""),
-        ("[rule]\nquery = \"a: b\"\ntype = \"threshold\"", "the rule's type is \"threshold\"; only query and new_terms rules can be evaluated"),
-        ("[rule]\nquery = \"a: b\"\ntype = \"new_terms\"", "the rule has no rule.new_terms"),
-        ("[rule]\nquery = \"a: (b\"", "the rule's query does not parse: expected ')' to close the '(' at line 1, column 4"),
+        (
+            "[rule]\nquery = \"a: b\"\nlanguage = \"eql\"",
+            "the rule's language is \"eql\"; only kuery (KQL) rules can be evaluated",
+        ),
+        (
+            "[rule]\nquery = \"a: b\"\nlanguage = \"lucene\"",
+            "the rule's language is \"lucene\"",
+        ),
+        (
+            "[rule]\nquery = \"a: b\"\ntype = \"threshold\"",
+            "the rule's type is \"threshold\"; only query and new_terms rules can be evaluated",
+        ),
+        (
+            "[rule]\nquery = \"a: b\"\ntype = \"new_terms\"",
+            "the rule has no rule.new_terms",
+        ),
+        (
+            "[rule]\nquery = \"a: (b\"",
+            "the rule's query does not parse: expected ')' to close the '(' at line 1, column 4",
+        ),
     ];
     for (text, expected) in cases {
         let message = load(text).unwrap_err().to_string();
@@ -76,7 +106,10 @@ fn a_query_rule_alerts_on_matches_and_a_bare_query_only_matches() {
     let rule = load("[rule]\nquery = \"a: b\"\ntype = \"query\"").unwrap();
     assert_eq!(rule.kind, RuleKind::Query);
     let query = Rule::from_query("a: b", QueryLimits::default()).unwrap();
-    assert_eq!((query.name.as_str(), &query.kind), ("query", &RuleKind::MatchOnly));
+    assert_eq!(
+        (query.name.as_str(), &query.kind),
+        ("query", &RuleKind::MatchOnly)
+    );
 }
 
 #[test]
@@ -114,10 +147,16 @@ fn the_built_in_versions_carry_their_windows_dates_and_queries() {
         assert_eq!(rule.date.as_deref(), Some(date));
         assert_eq!(rule.history_window_days(), Some(days));
         assert_eq!(rule.query.fields().len(), clauses, "{name}");
-        assert_eq!(rule.query.fields().first().map(String::as_str), Some(dataset));
+        assert_eq!(
+            rule.query.fields().first().map(String::as_str),
+            Some(dataset)
+        );
         assert_eq!(rule.rule_id.as_deref(), Some(RULE_ID));
     }
-    assert_eq!(Rule::builtin("latest").unwrap(), Rule::builtin("v5").unwrap());
+    assert_eq!(
+        Rule::builtin("latest").unwrap(),
+        Rule::builtin("v5").unwrap()
+    );
     assert!(Rule::builtin("latest").unwrap().info().latest);
     assert_eq!(
         Rule::builtin("v6").unwrap_err().to_string(),
