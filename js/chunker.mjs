@@ -204,20 +204,29 @@ export class Chunker {
   }
 
   addLine(pieces, size, out) {
+    // A batch ends at the first line that can start the next one safely; a run of lines
+    // that cannot (blank, broken or array lines) may stretch it, up to a hard cap.
     const full =
       this.batchLines >= this.limits.chunkLines || this.batchBytes + size > this.limits.chunkBytes;
     const overfull =
-      this.batchLines >= 2 * this.limits.chunkLines || this.batchBytes > 2 * this.limits.chunkBytes;
+      this.batchLines >= 2 * this.limits.chunkLines + 100 ||
+      this.batchBytes > 2 * this.limits.chunkBytes;
     if (this.batchLines > 0 && (overfull || (full && startsBatchSafely(pieces)))) {
       this.closeBatch(out);
     }
     if (this.batchLines === 0) this.batchFirstLine = this.line;
 
+    const blank = isBlank(pieces);
+    const firstEvent = !blank && this.batchEvents === 0;
     this.batch.push(...pieces);
     this.batchBytes += size;
     this.batchLines += 1;
-    if (!isBlank(pieces)) this.batchEvents += 1;
+    if (!blank) this.batchEvents += 1;
     this.line += 1;
+
+    // The core would read the rest of a batch that opens with `[` as part of that array, so
+    // such a batch (only reached past the cap) ends with its first line.
+    if (firstEvent && opensArray(pieces)) this.closeBatch(out);
   }
 
   emitOversized(out) {
@@ -304,6 +313,19 @@ function isBlank(pieces) {
 
 const decoder = new TextDecoder();
 
+function firstByte(pieces) {
+  for (const piece of pieces) {
+    for (let i = 0; i < piece.length; i++) {
+      if (!isSpace(piece[i])) return piece[i];
+    }
+  }
+  return -1;
+}
+
+function opensArray(pieces) {
+  return firstByte(pieces) === 0x5b;
+}
+
 /**
  * Whether a batch may start with this line and still be read line by line, as the whole
  * input would be. The core reads a batch as one JSON document when it starts with `[`, or
@@ -311,13 +333,7 @@ const decoder = new TextDecoder();
  * open an array and, if it opens an object, is a complete value on its own.
  */
 function startsBatchSafely(pieces) {
-  let first = -1;
-  for (const piece of pieces) {
-    for (let i = 0; i < piece.length && first < 0; i++) {
-      if (!isSpace(piece[i])) first = piece[i];
-    }
-    if (first >= 0) break;
-  }
+  const first = firstByte(pieces);
   if (first < 0 || first === 0x5b) return false;
   if (first !== 0x7b) return true;
   try {

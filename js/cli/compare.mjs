@@ -1,7 +1,7 @@
 // `--compare A B`: the same events through two rules, and every event on which they differ
 // with the clause (or the new-terms decision) that makes the difference.
 
-import { grid } from './output.mjs';
+import { failure, grid } from './output.mjs';
 
 const LISTED = 50;
 
@@ -118,8 +118,8 @@ export class Comparison {
 function because(verdict) {
   const reasons = verdict.reasons ?? [];
   if (!verdict.match) {
-    const failing = reasons.filter((reason) => reason.startsWith('fail:'));
-    return failing.length > 0 ? failing.join('; ') : (reasons[0] ?? 'no match');
+    const failing = (verdict.clauses ?? []).filter((clause) => !clause.pass);
+    return failing.length > 0 ? `fails ${failing.map(failure).join('; ')}` : (reasons[0] ?? 'no match');
   }
   return reasons[reasons.length - 1] ?? verdict.verdict;
 }

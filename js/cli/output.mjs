@@ -141,12 +141,17 @@ export class TableWriter {
       column('source', (r) => r.summary?.source ?? '', { max: 20 }),
     ];
 
-    // The reason gets what is left, at least MIN_WHY; the user column gives way first.
-    const MIN_WHY = 30;
+    // The reason gets what is left, at least MIN_WHY; to make room the user, action and time
+    // columns give way in turn (time down to the date).
+    const MIN_WHY = 24;
     const used = () => columns.reduce((sum, c) => sum + c.width + 2, 0);
-    const userColumn = columns[columns.length - 2];
-    const over = used() + MIN_WHY - this.total;
-    if (over > 0) userColumn.width = Math.max(16, userColumn.width - over);
+    const byTitle = (title) => columns.find((c) => c.title === title);
+    for (const [title, min] of [['user', 16], ['action', 14], ['time', 10]]) {
+      const over = used() + MIN_WHY - this.total;
+      if (over <= 0) break;
+      const column = byTitle(title);
+      column.width = Math.max(min, column.width - over);
+    }
     const whyWidth = this.total === Infinity ? Infinity : Math.max(MIN_WHY, this.total - used());
     columns.push({ title: 'why', cell: why, width: whyWidth, last: true });
 
@@ -195,8 +200,11 @@ function why(result) {
     case 'repeat':
       return `the ${leaf(term?.field ?? 'term')} matched at #${term?.previous?.index} ` +
         `(${time(term?.previous?.timestamp)}), within ${window}`;
-    case 'match':
-      return (verdict.reasons ?? []).at(-1)?.replace(/^no alert: /, '') ?? 'match';
+    case 'match': {
+      const reasons = verdict.reasons ?? [];
+      const noAlert = reasons.find((reason) => reason.startsWith('no alert: '));
+      return (noAlert ?? reasons[0] ?? 'match').replace(/^(no alert|match): /, '');
+    }
     case 'no_match':
       return (verdict.clauses ?? []).filter((clause) => !clause.pass).map(failure).join('; ');
     default:
@@ -205,7 +213,7 @@ function why(result) {
 }
 
 /** A failing clause and what the event held: `source.ip: * [got nothing]`. */
-function failure(clause) {
+export function failure(clause) {
   const values = (clause.fields ?? []).flatMap((field) => field.values);
   const got = values.length === 0 ? 'nothing' : values.map((v) => JSON.stringify(v)).join(', ');
   return `${clause.clause} [got ${got}]`;

@@ -118,6 +118,17 @@ test('a batch never starts where the core would read it as one document', () => 
   assert.equal(out.map((b) => b.bytes).join(''), text);
 });
 
+test('past the cap on a run of unsafe lines, an array line that opens a batch ends it', () => {
+  // The core would read every line after an opening array line as part of the array.
+  const text = '{"a":1}\n' + '[1]\n'.repeat(300) + '{"a":2}\n';
+  const out = batches(text, { chunkLines: 1 });
+  assert.equal(out.map((b) => b.bytes).join(''), text);
+  assert.ok(out.length > 2);
+  for (const batch of out) {
+    if (batch.bytes.trimStart().startsWith('[')) assert.equal(batch.events, 1, JSON.stringify(batch.bytes));
+  }
+});
+
 test('dropPartialLine drops a line cut off by the end of the input', () => {
   const chunker = new Chunker({ chunkLines: 10 });
   chunker.push(encoder.encode('{"a":1}\n{"b":'));
