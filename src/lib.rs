@@ -45,6 +45,7 @@ pub mod input;
 pub mod kql;
 pub mod new_terms;
 pub mod normalize;
+pub mod provenance;
 pub mod rule;
 pub mod schema;
 pub mod time;
@@ -56,7 +57,6 @@ mod wasm;
 
 pub use input::{Limits, Start};
 pub use kql::{ParseError, Query};
-pub use new_terms::State;
 pub use rule::{Rule, RuleError};
 pub use schema::Schema;
-pub use triage::{Batch, Engine};
+pub use triage::{Batch, Engine, State};

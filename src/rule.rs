@@ -81,8 +81,8 @@ pub struct RuleInfo {
     pub query: String,
     /// Always `kuery`.
     pub language: &'static str,
-    #[serde(rename = "type")]
     /// `query` or `new_terms`.
+    #[serde(rename = "type")]
     pub kind: &'static str,
     /// The fields a new-terms rule watches.
     pub new_terms_fields: Vec<String>,

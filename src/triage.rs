@@ -4,12 +4,14 @@ use crate::enrich::{self, CONSOLE_FIELD, Console};
 use crate::field;
 use crate::input::{self, Limits, Start};
 use crate::kql::keyword_text;
-use crate::new_terms::{Candidate, State};
+use crate::new_terms::{self, Candidate};
 use crate::normalize;
+use crate::provenance::{self, Ledger};
 use crate::rule::{Rule, RuleKind};
 use crate::schema::{FieldType, Schema};
 use crate::time;
 use crate::verdict::{EventResult, RuleVerdict, Summary};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Rules loaded once and applied to batch after batch.
@@ -20,13 +22,23 @@ pub struct Engine {
     limits: Limits,
 }
 
-/// The results of one batch and the new-terms state to hand to the next.
+/// The results of one batch and the state to hand to the next.
 #[derive(Clone, Debug)]
 pub struct Batch {
     /// One result per input event, in input order.
     pub results: Vec<EventResult>,
-    /// The new-terms state after this batch, for the next one.
+    /// The state after this batch, for the next one.
     pub state: State,
+}
+
+/// What one batch leaves for the next: new-terms history per rule, and what is known of
+/// temporary keys. Serializes to JSON so a stream can save it and restore it after a restart.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// The matches each rule's new terms remember.
+    pub new_terms: new_terms::State,
+    /// Issuers, console logins and key histories.
+    pub keys: Ledger,
 }
 
 /// An event made ready for the rules.
@@ -77,15 +89,18 @@ impl Engine {
 
         let mut per_rule: Vec<Vec<RuleVerdict>> = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
-            per_rule.push(self.judge(rule, &prepared, &mut state));
+            per_rule.push(self.judge(rule, &prepared, &mut state.new_terms));
         }
+        let provenance = key_provenance(&prepared, &mut state.keys);
 
         let mut per_rule: Vec<_> = per_rule.into_iter().map(Vec::into_iter).collect();
         let mut results = Vec::with_capacity(prepared.len());
-        for event in prepared {
+        for (event, provenance) in prepared.into_iter().zip(provenance) {
             let verdicts: Vec<RuleVerdict> =
                 per_rule.iter_mut().filter_map(Iterator::next).collect();
-            results.push(self.assemble(event, verdicts, keep_events));
+            let mut result = self.assemble(event, verdicts, keep_events);
+            result.provenance = provenance;
+            results.push(result);
         }
         Batch { results, state }
     }
@@ -99,7 +114,12 @@ impl Engine {
     }
 
     /// One rule's verdicts on every event of the batch.
-    fn judge(&self, rule: &Rule, prepared: &[Prepared], state: &mut State) -> Vec<RuleVerdict> {
+    fn judge(
+        &self,
+        rule: &Rule,
+        prepared: &[Prepared],
+        state: &mut new_terms::State,
+    ) -> Vec<RuleVerdict> {
         let mut verdicts: Vec<RuleVerdict> = prepared
             .iter()
             .map(|item| match &item.event {
@@ -129,7 +149,7 @@ impl Engine {
         window: time::Millis,
         prepared: &[Prepared],
         verdicts: &mut [RuleVerdict],
-        state: &mut State,
+        state: &mut new_terms::State,
     ) {
         let mut positions = Vec::new();
         let mut candidates = Vec::new();
@@ -212,6 +232,7 @@ impl Engine {
                 error: Some(error),
                 event: None,
                 rules,
+                provenance: None,
             },
             Ok((event, _)) => EventResult {
                 index: prepared.index,
@@ -220,9 +241,36 @@ impl Engine {
                 error: None,
                 event: keep_events.then_some(event),
                 rules,
+                provenance: None,
             },
         }
     }
+}
+
+/// Records the batch's key facts, then answers for every event made with a temporary key, so
+/// that an issuer anywhere in the batch is found.
+fn key_provenance(
+    prepared: &[Prepared],
+    ledger: &mut Ledger,
+) -> Vec<Option<provenance::Provenance>> {
+    let facts: Vec<Option<provenance::Facts>> = prepared
+        .iter()
+        .map(|item| {
+            item.event
+                .as_ref()
+                .ok()
+                .map(|(event, _)| provenance::facts(item.index, event))
+        })
+        .collect();
+    for facts in facts.iter().flatten() {
+        ledger.record(facts);
+    }
+    let answers = facts
+        .iter()
+        .map(|facts| facts.as_ref().and_then(|f| ledger.provenance(f)))
+        .collect();
+    ledger.forget_old();
+    answers
 }
 
 /// A raw record becomes an ECS event; an ECS event passes; anything else is an error.

@@ -3,6 +3,7 @@
 use crate::field;
 use crate::kql::{Clause, Explanation};
 use crate::new_terms::{Decision, Seen};
+use crate::provenance::Provenance;
 use crate::time;
 use serde::Serialize;
 use serde_json::Value;
@@ -29,8 +30,8 @@ pub enum Outcome {
 pub struct RuleVerdict {
     /// The rule's name: a version, a file name, or `query`.
     pub rule: String,
-    #[serde(rename = "match")]
     /// Whether the query matched.
+    #[serde(rename = "match")]
     pub matched: bool,
     /// Whether the rule alerts.
     pub alert: bool,
@@ -74,20 +75,20 @@ pub struct Previous {
 /// The fields a person scans first, for tables.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Summary {
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// `@timestamp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// `aws.cloudtrail.user_identity.arn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub arn: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// `event.action`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// `source.ip`, else `source.address`.
-    pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// `aws.cloudtrail.user_identity.access_key_id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
 }
 
@@ -111,11 +112,11 @@ impl Summary {
 pub struct EventResult {
     /// The event's 0-based position in the input.
     pub index: u64,
-    #[serde(flatten)]
     /// The first rule's verdict.
+    #[serde(flatten)]
     pub verdict: RuleVerdict,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// The fields a person scans first; absent for an unreadable event.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
     /// Why the event could not be read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -123,9 +124,12 @@ pub struct EventResult {
     /// The normalized, enriched event, when asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     /// Every rule's verdict, when more than one rule is loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<RuleVerdict>>,
+    /// Where the event's temporary key came from and what else it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 impl RuleVerdict {

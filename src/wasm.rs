@@ -5,9 +5,8 @@
 
 use crate::input::{Limits, Start};
 use crate::kql::{Query, QueryLimits};
-use crate::new_terms::State;
 use crate::rule::{LATEST, Rule, RuleInfo};
-use crate::triage;
+use crate::triage::{self, State};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
