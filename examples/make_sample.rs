@@ -235,7 +235,7 @@ pub fn sample_lines() -> Vec<String> {
         Call {
             who: &alice,
             key: alice_key,
-            time: "2026-11-22T10:15:00Z",
+            time: "2026-11-21T10:15:00Z",
             source: "203.0.113.10",
             event_source: iam,
             name: "GetUser",
@@ -619,7 +619,7 @@ pub fn sample_lines() -> Vec<String> {
     for (time, name) in [
         ("2026-11-21T08:30:00Z", "ListGroupsForUser"),
         ("2026-11-21T08:31:10Z", "GetLoginProfile"),
-        ("2026-11-26T15:00:00Z", "ListPolicies"),
+        ("2026-11-21T09:10:00Z", "ListPolicies"),
     ] {
         push(
             Call {
