@@ -1,0 +1,208 @@
+// The page's worker: the only place where the wasm core runs, so that the page stays
+// responsive however many events there are.
+//
+// The page starts one worker per run and terminates it to stop the run. After its run the
+// worker stays and answers for that run's results (one event's details, the exports) until
+// the next run replaces it. One more worker lives as long as the page and answers quick
+// questions: the built-in rules, and whether a pasted rule parses.
+//
+// Requests are `{type, id, ...}` objects; every answer carries the request's type and id, and
+// a failure is `{type: "failed", id, request, message}`.
+
+import {
+  RuleError,
+  Triage,
+  builtinRules,
+  checkQuery,
+  describeRules,
+  init,
+  parseJson,
+  stringifyJson,
+  version,
+} from '../js/browser.mjs';
+import { Comparison, csvHeader, csvRow, cutMember, rowOf } from './results.mjs';
+import { caretDisplay, indexOfCodePoint, lineColumn, ruleKind, tomlErrorIndex } from './rule-text.mjs';
+
+const ready = init();
+// A failed start is reported in answer to the first request; this keeps it from also being
+// reported as an unhandled rejection.
+ready.catch(() => {});
+
+/** What a triage run keeps for the details and exports asked for later. */
+let kept = null;
+
+self.addEventListener('message', (message) => {
+  const request = message.data;
+  handle(request).catch((error) => {
+    const answer = { type: 'failed', id: request?.id, request: request?.type, message: describe(error) };
+    self.postMessage(answer);
+  });
+});
+
+async function handle(request) {
+  await ready;
+  switch (request.type) {
+    case 'hello':
+      return self.postMessage({ type: 'hello', id: request.id, version: version(), rules: builtinRules() });
+    case 'check':
+      return self.postMessage({ type: 'check', id: request.id, ...check(request.text) });
+    case 'triage':
+      return triage(request);
+    case 'compare':
+      return compare(request);
+    case 'detail':
+      return self.postMessage({ type: 'detail', ...detail(request.index) });
+    case 'export':
+      return self.postMessage({ type: 'export', ...exportFile(request.what, request.verdicts) });
+    default:
+      throw new Error(`the worker got a request it does not know: ${JSON.stringify(request.type)}`);
+  }
+}
+
+/**
+ * Runs one rule over the inputs, streaming compact rows to the page and keeping each result
+ * (without its event) and each enriched event as the core wrote them.
+ */
+async function triage({ rule, inputs }) {
+  const started = performance.now();
+  const triage = new Triage({ rules: [rule], enrich: true });
+  const ruleName = triage.rules[0].name;
+  kept = { rule: ruleName, results: [], events: [], verdicts: [] };
+  self.postMessage({ type: 'started', rule: triage.rules[0] });
+
+  for (const input of inputs) {
+    for await (const batch of triage.stream(chunks(input))) {
+      const rows = batch.results.map((result, i) => {
+        const { rest, value } = cutMember(batch.texts[i], 'event');
+        kept.results.push(rest);
+        kept.events.push(value);
+        kept.verdicts.push(result.verdict);
+        return rowOf(result);
+      });
+      self.postMessage({ type: 'rows', rows });
+    }
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  self.postMessage({ type: 'done', events: kept.results.length, seconds });
+}
+
+/** Runs two rules over the inputs and reports how their alerts and matches differ. */
+async function compare({ rules, labels, inputs }) {
+  const triage = new Triage({ rules });
+  const comparison = new Comparison(labels);
+
+  for (const input of inputs) {
+    for await (const batch of triage.stream(chunks(input))) {
+      for (const result of batch.results) comparison.add(result);
+      self.postMessage({ type: 'progress', events: comparison.events });
+    }
+  }
+
+  self.postMessage({ type: 'compare', summary: comparison.summary() });
+}
+
+async function* chunks(blob) {
+  const reader = blob.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+/** One event's result, its enriched event and its raw record, pretty-printed. */
+function detail(index) {
+  const result = kept?.results[index];
+  if (result === undefined) throw new Error(`this run holds no event ${index}`);
+
+  const eventText = kept.events[index];
+  const event = eventText === null ? null : parseJson(eventText);
+  const original = event?.event?.original;
+  let record = null;
+  let recordNote = null;
+  if (typeof original === 'string') {
+    try {
+      record = stringifyJson(parseJson(original), 2);
+    } catch (error) {
+      record = original;
+      recordNote = `event.original is not JSON (${describe(error)}); shown as written`;
+    }
+  } else if (event !== null) {
+    recordNote = 'the event has no event.original';
+  }
+
+  return {
+    index,
+    result: parseJson(result),
+    event: event === null ? null : stringifyJson(event, 2),
+    record,
+    recordNote,
+  };
+}
+
+/** A file of the run's results for the verdicts asked for, as a Blob and a file name. */
+function exportFile(what, verdicts) {
+  if (kept === null) throw new Error('there are no results to export yet');
+  const wanted = new Set(verdicts);
+  const parts = [];
+  let count = 0;
+
+  for (let i = 0; i < kept.results.length; i++) {
+    if (!wanted.has(kept.verdicts[i])) continue;
+    if (what === 'events') {
+      if (kept.events[i] === null) continue;
+      parts.push(kept.events[i], '\n');
+    } else if (what === 'results') {
+      parts.push(kept.results[i], '\n');
+    } else if (what === 'csv') {
+      if (parts.length === 0) parts.push(csvHeader());
+      parts.push(csvRow(parseJson(kept.results[i])));
+    } else {
+      throw new Error(`unknown export ${JSON.stringify(what)}`);
+    }
+    count += 1;
+  }
+
+  if (what === 'csv' && parts.length === 0) parts.push(csvHeader());
+  const rule = kept.rule.replace(/[^\w.-]+/g, '_');
+  const [name, type] = {
+    events: [`cloudtrail-triage-${rule}-events.ndjson`, 'application/x-ndjson'],
+    results: [`cloudtrail-triage-${rule}-results.ndjson`, 'application/x-ndjson'],
+    csv: [`cloudtrail-triage-${rule}-results.csv`, 'text/csv'],
+  }[what];
+  return { what, name, count, blob: new Blob(parts, { type }) };
+}
+
+/** Whether a pasted rule loads, what it is, and where its error lies if it does not. */
+function check(text) {
+  const kind = ruleKind(text);
+  if (text.trim() === '') return { kind, ok: false, empty: true };
+
+  if (kind === 'kql') {
+    const error = checkQuery(text);
+    if (error === null) {
+      return { kind, ok: true, info: describeRules([{ query: text, name: 'pasted' }])[0] };
+    }
+    return failure(kind, text, error.message, indexOfCodePoint(text, error.offset));
+  }
+
+  try {
+    return { kind, ok: true, info: describeRules([{ toml: text }])[0] };
+  } catch (error) {
+    if (!(error instanceof RuleError)) throw error;
+    const message = error.message.split('\n')[0];
+    return failure(kind, text, message, tomlErrorIndex(text, message, checkQuery));
+  }
+}
+
+function failure(kind, text, message, index) {
+  if (index === null) return { kind, ok: false, message, display: message, index: null };
+  const { line, column } = lineColumn(text, index);
+  const display = `${message}\n${caretDisplay(text, index)}`;
+  return { kind, ok: false, message, display, index, line, column };
+}
+
+function describe(error) {
+  return error instanceof Error ? error.message : String(error);
+}
