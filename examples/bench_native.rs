@@ -1,0 +1,112 @@
+//! The core built natively, fed the way the CLI feeds the wasm core: NDJSON read in batches of
+//! at most 250 lines and 1 MiB, each batch triaged by one call and its results written as one
+//! JSON text per line. `bench/run.mjs` compares it with the wasm build on the same file.
+//!
+//! ```text
+//! cargo run --release --example bench_native -- [--enrich] [--rule NAME] FILE > results.ndjson
+//! ```
+//!
+//! Standard error gets one line of JSON: events, input bytes, and the seconds spent in the
+//! core (triage and writing the results' JSON), apart from reading and writing the files.
+
+use cloudtrail_triage::{Engine, Rule, Start, State};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+const CHUNK_LINES: usize = 250;
+const CHUNK_BYTES: usize = 1 << 20;
+
+struct Options {
+    enrich: bool,
+    rule: String,
+    path: String,
+}
+
+fn main() -> ExitCode {
+    let options = match options(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("bench_native: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bench_native: {}: {error}", options.path);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut enrich = false;
+    let mut rule = "latest".to_owned();
+    let mut path = None;
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--enrich" => enrich = true,
+            "--rule" => rule = args.next().ok_or("--rule needs a value")?,
+            _ if path.is_none() && !arg.starts_with('-') => path = Some(arg),
+            _ => return Err(format!("unexpected argument {arg:?}")),
+        }
+    }
+    let path = path.ok_or("usage: bench_native [--enrich] [--rule NAME] FILE")?;
+    Ok(Options { enrich, rule, path })
+}
+
+fn run(options: &Options) -> io::Result<()> {
+    let rule = Rule::builtin(&options.rule).map_err(io::Error::other)?;
+    let engine = Engine::new(vec![rule]);
+    let mut input = BufReader::with_capacity(CHUNK_BYTES, File::open(&options.path)?);
+    let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+
+    let mut state = State::default();
+    let mut start = Start::default();
+    let mut batch = Vec::with_capacity(2 * CHUNK_BYTES);
+    let mut line = Vec::new();
+    let mut lines = 0;
+    let mut bytes = 0;
+    let mut in_core = Duration::ZERO;
+    let mut text = Vec::new();
+
+    loop {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line)?;
+        let full = lines >= CHUNK_LINES || batch.len() + line.len() > CHUNK_BYTES;
+        if (read == 0 || full) && lines > 0 {
+            let started = Instant::now();
+            let done = engine.run(&batch, start, state, options.enrich);
+            text.clear();
+            for result in &done.results {
+                serde_json::to_writer(&mut text, result).map_err(io::Error::other)?;
+                text.push(b'\n');
+            }
+            in_core += started.elapsed();
+
+            out.write_all(&text)?;
+            state = done.state;
+            start.index += done.results.len() as u64;
+            start.line += lines as u64;
+            batch.clear();
+            lines = 0;
+        }
+        if read == 0 {
+            break;
+        }
+        bytes += line.len();
+        batch.extend_from_slice(&line);
+        lines += 1;
+    }
+    out.flush()?;
+
+    eprintln!(
+        "{{\"events\":{},\"bytes\":{bytes},\"core_seconds\":{:.6}}}",
+        start.index,
+        in_core.as_secs_f64()
+    );
+    Ok(())
+}
