@@ -131,18 +131,24 @@ impl Decoded<'_> {
         let mut items = Vec::new();
         let mut next = start.index;
 
-        let document = std::str::from_utf8(bytes)
-            .ok()
-            .filter(|text| is_document(text));
-        match document {
-            Some(text) => split_document(text, start, &mut next, &mut items),
-            None => split_lines(
-                bytes,
-                start,
-                &mut next,
-                &mut items,
-                self.gzip_error.is_some(),
-            ),
+        let cut_off = self.gzip_error.is_some();
+        match std::str::from_utf8(bytes) {
+            Ok(text) if is_document(text) => {
+                split_document(text, start, &mut next, &mut items, cut_off);
+            }
+            Ok(_) => split_lines(bytes, start, &mut next, &mut items, cut_off),
+            Err(_) => {
+                // A document is split as it would be without its bad bytes, so that they cost
+                // only the events that hold them.
+                let repaired = repair_utf8(bytes);
+                if is_document(&repaired) {
+                    let mut found = Vec::new();
+                    split_document(&repaired, start, &mut next, &mut found, cut_off);
+                    items.extend(restore(found, &repaired, bytes));
+                } else {
+                    split_lines(bytes, start, &mut next, &mut items, cut_off);
+                }
+            }
         }
 
         if let Some(error) = &self.gzip_error {
@@ -177,13 +183,19 @@ struct Envelope<'a> {
     records: Option<&'a RawValue>,
 }
 
-fn split_document<'a>(text: &'a str, start: Start, next: &mut u64, items: &mut Vec<Item<'a>>) {
+fn split_document<'a>(
+    text: &'a str,
+    start: Start,
+    next: &mut u64,
+    items: &mut Vec<Item<'a>>,
+    cut_off: bool,
+) {
     let trimmed = text.trim();
     let offset = text.len() - text.trim_start().len();
     let line_of = |at: usize| start.line + 1 + count_lines(text, at);
 
     if trimmed.starts_with('[') {
-        split_array(text, offset, start, next, items);
+        split_array(text, offset, start, next, items, cut_off);
         return;
     }
 
@@ -202,7 +214,7 @@ fn split_document<'a>(text: &'a str, start: Start, next: &mut u64, items: &mut V
     let raw = records.get();
     let at = substring_offset(text, raw);
     if raw.starts_with('[') {
-        split_array(text, at, start, next, items);
+        split_array(text, at, start, next, items, cut_off);
     } else {
         let found = crate::enrich::kind(&serde_json::from_str(raw).unwrap_or_default());
         let error = InputError::new(format!(
@@ -217,13 +229,16 @@ fn split_document<'a>(text: &'a str, start: Start, next: &mut u64, items: &mut V
     }
 }
 
-/// Splits the array that opens at byte `open` of `text` into its elements' texts.
+/// Splits the array that opens at byte `open` of `text` into its elements' texts. When the
+/// gzip data around `text` was `cut_off`, an element it cut short is left out: the gzip error
+/// stands for it.
 fn split_array<'a>(
     text: &'a str,
     open: usize,
     start: Start,
     next: &mut u64,
     items: &mut Vec<Item<'a>>,
+    cut_off: bool,
 ) {
     let bytes = text.as_bytes();
     let mut pos = open + 1;
@@ -244,9 +259,15 @@ fn split_array<'a>(
         line_at = pos;
 
         let element_start = pos;
-        let end = scan_value(bytes, pos);
+        let mut end = scan_value(bytes, pos);
+        if end == element_start && bytes.get(end).is_some_and(|&byte| byte != b']') {
+            // A stray ',' or '}' where a value should start becomes the element, so that its
+            // error quotes it and the split moves past it instead of stopping there forever.
+            end += 1;
+        }
         let element = text.get(element_start..end).unwrap_or("").trim_end();
         match bytes.get(end) {
+            None if cut_off => return,
             _ if element.is_empty() && end >= bytes.len() => {
                 let error = InputError::new(format!(
                     "the JSON array is cut off: it ends before its closing ']' (line {line})"
@@ -323,19 +344,31 @@ fn split_lines<'a>(
 ) {
     let mut lines = bytes.split(|&b| b == b'\n').enumerate().peekable();
     while let Some((number, line)) = lines.next() {
-        let is_last = lines.peek().is_none();
-        if is_last && cut_off && !line.is_empty() {
-            return;
-        }
+        // The last line of a cut gzip stream is cut too; the gzip error stands for it, unless
+        // it holds a `Records` file, whose complete records are still read.
+        let cut = cut_off && lines.peek().is_none() && !line.is_empty();
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
 
         let line_number = start.line + 1 + number as u64;
+        let line_start = Start {
+            index: *next,
+            line: line_number - 1,
+        };
         let text = match std::str::from_utf8(line) {
-            Ok(text) => text.trim(),
+            Ok(text) => event_text(text),
             Err(error) => {
+                let repaired = repair_utf8(line);
+                let mut found = Vec::new();
+                if split_records(event_text(&repaired), line_start, next, &mut found, cut) {
+                    items.extend(restore(found, &repaired, line));
+                    continue;
+                }
+                if cut {
+                    return;
+                }
                 let message = format!(
                     "line {line_number} is not valid UTF-8: byte {} of the line starts an \
                      invalid sequence",
@@ -351,16 +384,11 @@ fn split_lines<'a>(
             }
         };
 
-        if text.starts_with("{\"Records\"") && serde_json::from_str::<&RawValue>(text).is_ok() {
-            let before = items.len();
-            let line_start = Start {
-                index: *next,
-                line: line_number - 1,
-            };
-            split_document(text, line_start, next, items);
-            if items.len() > before {
-                continue;
-            }
+        if text.is_empty() || split_records(text, line_start, next, items, cut) {
+            continue;
+        }
+        if cut {
+            return;
         }
         items.push(Item {
             index: *next,
@@ -369,6 +397,98 @@ fn split_lines<'a>(
         });
         *next += 1;
     }
+}
+
+/// A line's event text: trimmed, and without the byte-order mark that starts each file when
+/// files that have one are concatenated.
+fn event_text(line: &str) -> &str {
+    let text = line.trim();
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Splits a line that holds a whole `{"Records": [...]}` file into its records, and says
+/// whether it did. A line whose JSON is damaged is split too, as far as its array reaches, so
+/// that one bad record costs only itself.
+fn split_records<'a>(
+    text: &'a str,
+    start: Start,
+    next: &mut u64,
+    items: &mut Vec<Item<'a>>,
+    cut_off: bool,
+) -> bool {
+    if !text.starts_with("{\"Records\"") {
+        return false;
+    }
+    let before = items.len();
+    if serde_json::from_str::<&RawValue>(text).is_ok() {
+        split_document(text, start, next, items, cut_off);
+    } else if let Some(open) = records_array(text) {
+        split_array(text, open, start, next, items, cut_off);
+    } else {
+        return false;
+    }
+    items.len() > before || cut_off
+}
+
+/// The offset of the `[` that opens the array of a text starting `{"Records": [`.
+fn records_array(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    for expected in [&b"{"[..], b"\"Records\"", b":"] {
+        pos = skip_whitespace(bytes, pos);
+        if !bytes.get(pos..)?.starts_with(expected) {
+            return None;
+        }
+        pos += expected.len();
+    }
+    pos = skip_whitespace(bytes, pos);
+    (bytes.get(pos) == Some(&b'[')).then_some(pos)
+}
+
+/// `bytes` with each byte of an invalid UTF-8 sequence replaced by `?`: the same events at the
+/// same offsets, as text.
+fn repair_utf8(bytes: &[u8]) -> String {
+    let mut repaired = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        repaired.push_str(chunk.valid());
+        repaired.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    repaired
+}
+
+/// Points the items split from `repaired` at the same bytes of `original`; an event that holds
+/// one of the bytes [`repair_utf8`] replaced becomes an error.
+fn restore<'a>(
+    found: Vec<Item<'_>>,
+    repaired: &str,
+    original: &'a [u8],
+) -> impl Iterator<Item = Item<'a>> {
+    let base = repaired.as_ptr() as usize;
+    found.into_iter().map(move |item| {
+        let text = item.text.and_then(|text| {
+            let at = (text.as_ptr() as usize).saturating_sub(base);
+            let Some(bytes) = original.get(at..at + text.len()) else {
+                return Err(InputError::new(format!(
+                    "event {} (line {}) lies outside the input; this is a bug",
+                    item.index, item.line
+                )));
+            };
+            std::str::from_utf8(bytes).map_err(|error| {
+                InputError::new(format!(
+                    "event {} (line {}) is not valid UTF-8: byte {} of the event starts an \
+                     invalid sequence",
+                    item.index,
+                    item.line,
+                    error.valid_up_to() + 1
+                ))
+            })
+        });
+        Item {
+            index: item.index,
+            line: item.line,
+            text,
+        }
+    })
 }
 
 fn check_size(item: &mut Item<'_>, limits: &Limits) {
