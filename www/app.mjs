@@ -213,6 +213,8 @@ function onRunMessage(thisRun, data) {
 
 function finish(thisRun, error, seconds) {
   thisRun.running = false;
+  // How many runs have ended, for whoever waits on the page (the browser tests do).
+  document.body.dataset.finished = String(Number(document.body.dataset.finished ?? 0) + 1);
   setRunning(comparing !== null);
   updateExports();
   if (error !== null) {

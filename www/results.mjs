@@ -13,7 +13,7 @@ import { changePercent } from './verdicts.mjs';
 export function cutMember(text, key) {
   const name = JSON.stringify(key);
   let i = skipSpace(text, 0);
-  if (text[i] !== '{') throw new SyntaxError('expected a JSON object from the core');
+  if (text.charCodeAt(i) !== OPEN_BRACE) throw new SyntaxError('expected a JSON object from the core');
 
   // `previousEnd` is where the previous member's value ends; cutting from there removes the
   // comma that introduced the member. The first member takes the comma after it instead.
@@ -21,24 +21,24 @@ export function cutMember(text, key) {
   i += 1;
   for (;;) {
     i = skipSpace(text, i);
-    if (text[i] === '}') return { rest: text, value: null };
+    if (text.charCodeAt(i) === CLOSE_BRACE) return { rest: text, value: null };
     if (previousEnd >= 0) {
-      if (text[i] !== ',') throw new SyntaxError(`expected ',' at offset ${i} of a result`);
+      if (text.charCodeAt(i) !== COMMA) throw new SyntaxError(`expected ',' at offset ${i} of a result`);
       i = skipSpace(text, i + 1);
     }
 
     const memberStart = i;
     const keyEnd = stringEnd(text, i) + 1;
     const colon = skipSpace(text, keyEnd);
-    if (text[colon] !== ':') throw new SyntaxError(`expected ':' at offset ${colon} of a result`);
+    if (text.charCodeAt(colon) !== 0x3a) throw new SyntaxError(`expected ':' at offset ${colon} of a result`);
     const valueStart = skipSpace(text, colon + 1);
     const valueEnd = valueEndAt(text, valueStart);
 
-    if (text.slice(memberStart, keyEnd) === name) {
+    if (keyEnd - memberStart === name.length && text.startsWith(name, memberStart)) {
       const value = text.slice(valueStart, valueEnd);
       if (previousEnd >= 0) return { rest: text.slice(0, previousEnd) + text.slice(valueEnd), value };
       let after = skipSpace(text, valueEnd);
-      if (text[after] === ',') after = skipSpace(text, after + 1);
+      if (text.charCodeAt(after) === COMMA) after = skipSpace(text, after + 1);
       return { rest: text.slice(0, memberStart) + text.slice(after), value };
     }
     previousEnd = valueEnd;
@@ -46,37 +46,55 @@ export function cutMember(text, key) {
   }
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
 function skipSpace(text, i) {
-  while (i < text.length && ' \t\r\n'.includes(text[i])) i++;
-  return i;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
+    i++;
+  }
 }
 
 /** Index of the quote that closes the string opened at `open`. */
 function stringEnd(text, open) {
-  if (text[open] !== '"') throw new SyntaxError(`expected a string at offset ${open} of a result`);
-  for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === '\\') i++;
-    else if (text[i] === '"') return i;
+  if (text.charCodeAt(open) !== QUOTE) {
+    throw new SyntaxError(`expected a string at offset ${open} of a result`);
+  }
+  for (let close = text.indexOf('"', open + 1); close > 0; close = text.indexOf('"', close + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return close;
   }
   throw new SyntaxError('unterminated string in a result');
 }
 
 /** Index just past the JSON value that starts at `start`. */
 function valueEndAt(text, start) {
-  const first = text[start];
-  if (first === '"') return stringEnd(text, start) + 1;
-  if (first !== '{' && first !== '[') {
+  const first = text.charCodeAt(start);
+  if (first === QUOTE) return stringEnd(text, start) + 1;
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
     let i = start;
-    while (i < text.length && !',}] \t\r\n'.includes(text[i])) i++;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || c <= 0x20) break;
+      i++;
+    }
     return i;
   }
 
   let depth = 0;
   for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') i = stringEnd(text, i);
-    else if (c === '{' || c === '[') depth++;
-    else if (c === '}' || c === ']') {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = stringEnd(text, i);
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
       if (depth === 0) return i + 1;
     }

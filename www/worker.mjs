@@ -20,15 +20,16 @@ import {
   stringifyJson,
   version,
 } from '../js/browser.mjs';
-import { Comparison, csvHeader, csvRow, cutMember, rowOf } from './results.mjs';
+import { Comparison, rowOf } from './results.mjs';
 import { caretDisplay, indexOfCodePoint, lineColumn, ruleKind, tomlErrorIndex } from './rule-text.mjs';
+import { ResultStore } from './store.mjs';
 
 const ready = init();
 // A failed start is reported in answer to the first request; this keeps it from also being
 // reported as an unhandled rejection.
 ready.catch(() => {});
 
-/** What a triage run keeps for the details and exports asked for later. */
+/** The triage run's results, kept for the details and exports asked for later. */
 let kept = null;
 
 self.addEventListener('message', (message) => {
@@ -61,30 +62,23 @@ async function handle(request) {
 
 /**
  * Runs one rule over the inputs, streaming compact rows to the page and keeping each result
- * (without its event) and each enriched event as the core wrote them.
+ * with its enriched event as the core wrote it.
  */
 async function triage({ rule, inputs }) {
   const started = performance.now();
   const triage = new Triage({ rules: [rule], enrich: true });
-  const ruleName = triage.rules[0].name;
-  kept = { rule: ruleName, results: [], events: [], verdicts: [] };
+  kept = { rule: triage.rules[0].name, store: new ResultStore() };
   self.postMessage({ type: 'started', rule: triage.rules[0] });
 
   for (const input of inputs) {
     for await (const batch of triage.stream(chunks(input))) {
-      const rows = batch.results.map((result, i) => {
-        const { rest, value } = cutMember(batch.texts[i], 'event');
-        kept.results.push(rest);
-        kept.events.push(value);
-        kept.verdicts.push(result.verdict);
-        return rowOf(result);
-      });
-      self.postMessage({ type: 'rows', rows });
+      kept.store.add(batch.texts, batch.results.map((result) => result.verdict));
+      self.postMessage({ type: 'rows', rows: batch.results.map(rowOf) });
     }
   }
 
   const seconds = (performance.now() - started) / 1000;
-  self.postMessage({ type: 'done', events: kept.results.length, seconds });
+  self.postMessage({ type: 'done', events: kept.store.count, seconds });
 }
 
 /** Runs two rules over the inputs and reports how their alerts and matches differ. */
@@ -113,11 +107,9 @@ async function* chunks(blob) {
 
 /** One event's result, its enriched event and its raw record, pretty-printed. */
 function detail(index) {
-  const result = kept?.results[index];
-  if (result === undefined) throw new Error(`this run holds no event ${index}`);
-
-  const eventText = kept.events[index];
-  const event = eventText === null ? null : parseJson(eventText);
+  if (kept === null) throw new Error('there are no results yet');
+  const texts = kept.store.get(index);
+  const event = texts.event === null ? null : parseJson(texts.event);
   const original = event?.event?.original;
   let record = null;
   let recordNote = null;
@@ -134,7 +126,7 @@ function detail(index) {
 
   return {
     index,
-    result: parseJson(result),
+    result: parseJson(texts.result),
     event: event === null ? null : stringifyJson(event, 2),
     record,
     recordNote,
@@ -144,34 +136,14 @@ function detail(index) {
 /** A file of the run's results for the verdicts asked for, as a Blob and a file name. */
 function exportFile(what, verdicts) {
   if (kept === null) throw new Error('there are no results to export yet');
-  const wanted = new Set(verdicts);
-  const parts = [];
-  let count = 0;
-
-  for (let i = 0; i < kept.results.length; i++) {
-    if (!wanted.has(kept.verdicts[i])) continue;
-    if (what === 'events') {
-      if (kept.events[i] === null) continue;
-      parts.push(kept.events[i], '\n');
-    } else if (what === 'results') {
-      parts.push(kept.results[i], '\n');
-    } else if (what === 'csv') {
-      if (parts.length === 0) parts.push(csvHeader());
-      parts.push(csvRow(parseJson(kept.results[i])));
-    } else {
-      throw new Error(`unknown export ${JSON.stringify(what)}`);
-    }
-    count += 1;
-  }
-
-  if (what === 'csv' && parts.length === 0) parts.push(csvHeader());
+  const { blob, count } = kept.store.export(what, verdicts);
   const rule = kept.rule.replace(/[^\w.-]+/g, '_');
-  const [name, type] = {
-    events: [`cloudtrail-triage-${rule}-events.ndjson`, 'application/x-ndjson'],
-    results: [`cloudtrail-triage-${rule}-results.ndjson`, 'application/x-ndjson'],
-    csv: [`cloudtrail-triage-${rule}-results.csv`, 'text/csv'],
+  const name = {
+    events: `cloudtrail-triage-${rule}-events.ndjson`,
+    results: `cloudtrail-triage-${rule}-results.ndjson`,
+    csv: `cloudtrail-triage-${rule}-results.csv`,
   }[what];
-  return { what, name, count, blob: new Blob(parts, { type }) };
+  return { what, name, count, blob };
 }
 
 /** Whether a pasted rule loads, what it is, and where its error lies if it does not. */
