@@ -51,10 +51,12 @@ function summary(result) {
     ['key id', fields.key_id],
   ].filter(([, value]) => value !== undefined && value !== null && value !== '');
   if (items.length === 0) return null;
-  return h('dl', { className: 'facts' }, items.map(([name, value]) => [
+  return h('dl', { className: 'facts' }, items.map(([name, value]) => h(
+    'div',
+    {},
     h('dt', { text: name }),
     h('dd', { text: String(value) }),
-  ]));
+  )));
 }
 
 function failure(result) {
@@ -69,21 +71,29 @@ function explanation(result, onJump) {
     { className: 'why' },
     h('h4', { text: 'Why' }),
     h('p', { className: 'headline', text: reasons[0] ?? '' }),
-    clauses.length === 0 ? null : clauseTable(clauses),
+    failing(reasons),
     newTerms(result, onJump),
+    clauses.length === 0 ? null : clauseTable(clauses),
   );
+}
+
+/** The reasons of the clauses that fail, first, since they decide a miss. */
+function failing(reasons) {
+  const lines = reasons.filter((reason) => reason.startsWith('fail: '));
+  if (lines.length === 0) return null;
+  return h('ul', { className: 'failing' }, lines.map((line) => h('li', { text: line.slice('fail: '.length) })));
 }
 
 function clauseTable(clauses) {
   return h(
     'table',
     { className: 'clauses' },
-    h('thead', {}, h('tr', {}, h('th', { text: 'clause' }), h('th', { text: '' }), h('th', { text: 'the event has' }))),
+    h('thead', {}, h('tr', {}, h('th', { text: '' }), h('th', { text: 'clause' }), h('th', { text: 'the event has' }))),
     h('tbody', {}, clauses.map((clause) => h(
       'tr',
       { className: clause.pass ? 'pass' : 'fail' },
-      h('td', {}, h('code', { text: clause.clause })),
       h('td', {}, h('span', { className: `mark ${clause.pass ? 'pass' : 'fail'}`, text: clause.pass ? 'pass' : 'fail' })),
+      h('td', {}, h('code', { text: clause.clause })),
       h('td', {}, fieldValues(clause.fields ?? []), (clause.notes ?? []).map((note) => h('div', { className: 'note', text: note }))),
     ))),
   );
@@ -118,7 +128,6 @@ function newTerms(result, onJump) {
   return h(
     'div',
     { className: 'new-terms' },
-    h('h4', { text: 'New terms' }),
     h('p', { text: decision }),
     previous === undefined
       ? null

@@ -88,7 +88,8 @@ export class RulePicker {
     } else {
       const where = answer.line === undefined ? '' : ` at line ${answer.line}, column ${answer.column}`;
       this.status.textContent = `Read as a ${kind}; it does not parse${where}:`;
-      this.error.textContent = answer.display;
+      byId('custom-error-message').textContent = answer.message;
+      byId('custom-error-caret').textContent = answer.caret ?? '';
     }
   }
 

@@ -171,8 +171,8 @@ function check(text) {
 function failure(kind, text, message, index) {
   if (index === null) return { kind, ok: false, message, display: message, index: null };
   const { line, column } = lineColumn(text, index);
-  const display = `${message}\n${caretDisplay(text, index)}`;
-  return { kind, ok: false, message, display, index, line, column };
+  const caret = caretDisplay(text, index);
+  return { kind, ok: false, message, caret, display: `${message}\n${caret}`, index, line, column };
 }
 
 function describe(error) {

@@ -347,7 +347,8 @@ test('a pasted rule: parse errors at their position, then triage with it', { ski
   await page.fill('#custom-rule', broken);
   await page.waitForSelector('#custom-error:not([hidden])');
   assert.equal(await page.textContent('#custom-status'), `Read as a KQL query; it does not parse at line ${error.line}, column ${error.column}:`);
-  assert.equal(await page.textContent('#custom-error'), `${error.message}\n  ${broken.split('\n')[1]}\n  ${' '.repeat(error.column - 1)}^`);
+  assert.equal(await page.textContent('#custom-error-message'), error.message);
+  assert.equal(await page.textContent('#custom-error-caret'), `  ${broken.split('\n')[1]}\n  ${' '.repeat(error.column - 1)}^`);
   await page.click('#custom-goto');
   assert.equal(await page.evaluate(() => document.getElementById('custom-rule').selectionStart), error.offset);
 
