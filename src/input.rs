@@ -22,7 +22,8 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// The largest single event, in bytes.
     pub max_event_bytes: usize,
-    /// The deepest nesting of objects and arrays in an event.
+    /// The deepest nesting of objects and arrays in an event. The JSON reader goes no deeper
+    /// than [`MAX_JSON_DEPTH`] levels, so a larger value acts as that.
     pub max_depth: usize,
 }
 
@@ -35,6 +36,9 @@ impl Default for Limits {
         }
     }
 }
+
+/// The deepest nesting serde_json reads before it refuses the input.
+pub const MAX_JSON_DEPTH: usize = 127;
 
 /// Where a batch starts within a longer input, so positions stay true across chunks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -513,10 +517,11 @@ pub fn parse_event(
     limits: &Limits,
 ) -> Result<serde_json::Value, InputError> {
     let depth = nesting_depth(item_text);
-    if depth > limits.max_depth {
+    let max_depth = limits.max_depth.min(MAX_JSON_DEPTH);
+    if depth > max_depth {
         return Err(InputError::new(format!(
-            "event {index} (line {line}) nests {depth} levels deep, more than the limit of {}",
-            limits.max_depth
+            "event {index} (line {line}) nests {depth} levels deep, more than the limit of \
+             {max_depth}"
         )));
     }
     let value: serde_json::Value = serde_json::from_str(item_text).map_err(|error| {

@@ -480,6 +480,31 @@ fn the_limits_can_be_raised_and_lowered() {
         ],
     );
 
+    // serde_json reads 127 levels at most, so a higher limit says so rather than promise more.
+    let deeper = record_with(
+        2,
+        &format!(
+            "\"requestParameters\":{}1{}",
+            "[".repeat(200),
+            "]".repeat(200)
+        ),
+    );
+    check(
+        &latest().with_limits(Limits {
+            max_depth: 1000,
+            ..Limits::default()
+        }),
+        vec![case(
+            "200 levels under a limit of 1000",
+            lines(&[&a, &deeper, &c]),
+            &[
+                "alert",
+                "error: event 1 (line 2) nests 201 levels deep, more than the limit of 127",
+                "alert",
+            ],
+        )],
+    );
+
     let lowered = latest().with_limits(Limits {
         max_input_bytes: 4096,
         max_event_bytes: 1024,
