@@ -13,7 +13,7 @@
 //   node scripts/page.mjs build              write dist/cloudtrail-triage.html
 
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,33 @@ export function servedPath(url) {
   path = path.slice(1);
   if (path.includes('\0') || path.split('/').some((part) => part === '..' || part === '.')) return null;
   return SERVED.some((pattern) => pattern.test(path)) ? path : null;
+}
+
+/** What the single-file page is made of; when none is newer than the page, it is current. */
+const SINGLE_FILE_SOURCES = [
+  'www',
+  'js/core.mjs',
+  'js/chunker.mjs',
+  'js/json.mjs',
+  'js/pkg',
+  'examples/sample.ndjson',
+  'scripts/page.mjs',
+];
+
+/** Whether the single-file page exists and is newer than everything it is made of. */
+export function singleFileUpToDate({ root = ROOT, out = join(root, SINGLE_FILE) } = {}) {
+  if (!existsSync(out)) return false;
+  const built = statSync(out).mtimeMs;
+  return SINGLE_FILE_SOURCES.every((source) => newestMtime(join(root, source)) <= built);
+}
+
+function newestMtime(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
 }
 
 /**
