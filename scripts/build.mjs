@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the wasm core into js/pkg/ for Node and the browser: cargo, then wasm-bindgen
 // (--target web), then wasm-opt when it makes the file smaller. Does nothing when js/pkg/ is
-// newer than every source file, so that `npm start` is quick the second time.
+// newer than every source file, so that `npm start` is quick the second time. Then writes the
+// page's single-file build (dist/cloudtrail-triage.html) when it is missing or stale.
 //
 //   node scripts/build.mjs           build what is missing or stale
 //   node scripts/build.mjs --force   build in any case
@@ -18,6 +19,7 @@ const OUTPUTS = [`${CRATE}.js`, `${CRATE}_bg.wasm`, `${CRATE}.d.ts`].map((f) => 
 const SOURCES = ['Cargo.toml', 'Cargo.lock', 'src', 'build.rs', 'scripts/build.mjs'];
 
 main();
+await singleFilePage();
 
 function main() {
   const force = process.argv.includes('--force');
@@ -113,6 +115,26 @@ function optimize(wasm) {
     rmSync(optimized);
     log(`wasm-opt: no gain (${kib(before)} -> ${kib(after)}); kept the original`);
   }
+}
+
+/**
+ * The page's single-file build, dist/cloudtrail-triage.html (scripts/page.mjs), when it is
+ * missing or older than what it is made of.
+ */
+async function singleFilePage() {
+  const page = await import('./page.mjs');
+  try {
+    await import('esbuild');
+  } catch {
+    log('esbuild not found (run npm install); the single-file page was not built');
+    return;
+  }
+  if (!process.argv.includes('--force') && page.singleFileUpToDate()) {
+    log(`${page.SINGLE_FILE} is up to date`);
+    return;
+  }
+  const { bytes } = await page.buildSingleFile();
+  log(`wrote ${page.SINGLE_FILE} (${kib(bytes)})`);
 }
 
 function run(command, args) {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `npm start`: builds what is missing, triages the bundled sample events with the latest rule
-// and prints the verdicts; then, when scripts/serve.mjs exists, serves the page in www/ on
-// 127.0.0.1 and prints its URL on a line of its own.
+// and prints the verdicts; then serves the page in www/ on 127.0.0.1 and prints its URL on a
+// line of its own, serving until stopped (PORT chooses the port; any free one by default).
 //
-// scripts/serve.mjs, if present, exports `serve({root, host})`, which starts a static server
-// and resolves to `{url, close}`; it is the page's hook and is imported only here.
+// scripts/page.mjs exports `serve({root, host})`, which starts a static server and resolves
+// to `{url, close}`.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,7 +24,7 @@ if (sample === undefined) {
 process.stdout.write(`Verdicts of the latest rule on ${sample}:\n\n`);
 step(process.execPath, ['js/cli.mjs', '--rule', 'latest', '--format', 'table', sample]);
 
-const serveModule = join(ROOT, 'scripts', 'serve.mjs');
+const serveModule = join(ROOT, 'scripts', 'page.mjs');
 if (existsSync(serveModule) && existsSync(join(ROOT, 'www'))) {
   const { serve } = await import(serveModule);
   const { url } = await serve({ root: ROOT, host: '127.0.0.1' });
