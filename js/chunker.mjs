@@ -14,8 +14,8 @@
 
 /** Limits on what is held in memory at once. */
 export const DEFAULT_LIMITS = Object.freeze({
-  chunkLines: 1000,
-  chunkBytes: 4 * 1024 * 1024,
+  chunkLines: 100,
+  chunkBytes: 1024 * 1024,
   lineBytes: 256 * 1024 * 1024,
   documentBytes: 256 * 1024 * 1024,
 });

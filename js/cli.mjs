@@ -5,11 +5,17 @@
 import { once } from 'node:events';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
+import v8 from 'node:v8';
 
 import { HELP, UsageError, parseArgs } from './cli/args.mjs';
 import { Comparison } from './cli/compare.mjs';
-import { TableWriter, Tally, keep } from './cli/output.mjs';
+import { TableWriter, Tally, glance, glanceText, keep } from './cli/output.mjs';
 import { Progress } from './cli/progress.mjs';
+
+// A run holds little at once (one batch of events and its results), but V8 grows its young
+// generation to 32 MB under a steady flow of short-lived strings; keeping it at its starting
+// size keeps the memory of a long run flat and low, at no measurable cost in speed.
+v8.setFlagsFromString('--semi-space-growth-factor=1');
 
 const EXIT_OK = 0;
 const EXIT_INPUT = 1;
@@ -225,22 +231,31 @@ class Run {
     if (this.format === 'table' && this.compare === null && !this.table.started) {
       out += this.table.start(batch.results);
     }
-    batch.results.forEach((result, i) => {
-      let text = batch.texts[i];
-      if (this.inputs.length > 1 && result.error !== undefined) {
+
+    // ndjson and json write the core's text as it is, so they need not parse it.
+    const light = this.compare === null && (this.format === 'ndjson' || this.format === 'json');
+    batch.texts.forEach((text, i) => {
+      let seen = light ? glanceText(text, this.labels.length) : null;
+      let result = null;
+      if (seen === null) {
+        result = batch.results[i];
+        seen = glance(result);
+      }
+      if (this.inputs.length > 1 && seen.error) {
+        result ??= batch.results[i];
         text = this.nameInput(result, input);
       }
-      this.tally.add(result);
+      this.tally.add(seen);
 
       if (this.compare !== null) {
         const difference = this.compare.add(result);
         if (difference !== null && this.format === 'ndjson') out += JSON.stringify(difference) + '\n';
         return;
       }
-      if (!keep(result, this.options.only)) return;
+      if (!keep(seen, this.options.only)) return;
       out += this.formatOne(result, text);
     });
-    this.progress.events += batch.results.length;
+    this.progress.events += batch.texts.length;
     return out;
   }
 

@@ -13,6 +13,10 @@ export { InputError };
 
 const BUILTIN_NAMES = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
 
+// How much input a Triage keeps to replay after a trap before it takes a checkpoint instead.
+const REPLAY_BATCHES = 16;
+const REPLAY_BYTES = 4 * 1024 * 1024;
+
 /** A rule or query the core refused, with the core's message (position and caret included). */
 export class RuleError extends Error {
   constructor(message, options) {
@@ -118,7 +122,11 @@ export function createApi(platform) {
       this.engine = newEngine(this.glue, this.config);
       this.rules = this.engine.rules();
       this.nextIndex = 0;
-      this.lastGoodState = null;
+      // What a fresh instance needs to stand where this one stands: the new-terms state at a
+      // checkpoint, and the batches run since then, to be run again.
+      this.checkpointState = null;
+      this.replay = [];
+      this.replayBytes = 0;
       this.trap = null;
     }
 
@@ -161,8 +169,9 @@ export function createApi(platform) {
         const lost = dropped ? '; the incomplete line at the end was dropped' : '';
         const message = `event ${firstIndex}: the gzip data is damaged or cut off after ` +
           `${input.inflated} bytes (${error.message}); the events before it were read${lost}`;
-        const texts = [this.errorText(message)];
-        yield { firstIndex, texts, results: texts.map(parseJson), inputError: message };
+        const batch = resultBatch(firstIndex, [this.errorText(message)]);
+        batch.inputError = message;
+        yield batch;
         return;
       }
       for (const batch of chunker.end()) yield await this.runBatch(batch);
@@ -185,7 +194,7 @@ export function createApi(platform) {
           await this.recover();
         }
       }
-      return { firstIndex, texts, results: texts.map(parseJson) };
+      return resultBatch(firstIndex, texts);
     }
 
     run(bytes, firstLine) {
@@ -193,20 +202,40 @@ export function createApi(platform) {
         throw new TrapError('the wasm instance stopped on an earlier trap; call recover() first');
       }
 
-      this.lastGoodState = this.engine.state();
+      if (this.replay.length >= REPLAY_BATCHES || this.replayBytes + bytes.length > REPLAY_BYTES) {
+        this.checkpoint();
+      }
+      const firstIndex = this.nextIndex;
       let text;
       try {
-        text = this.engine.run(bytes, this.nextIndex, firstLine - 1);
+        text = this.engine.run(bytes, firstIndex, firstLine - 1);
       } catch (error) {
         if (!(error instanceof WebAssembly.RuntimeError)) throw error;
         this.trap = error;
         lostShared(this.glue);
         throw new TrapError(`the wasm core stopped on a trap (${error.message})`, { cause: error });
       }
+      if (bytes.length > REPLAY_BYTES) {
+        this.checkpoint();
+      } else {
+        this.replay.push({ bytes, firstIndex, firstLine });
+        this.replayBytes += bytes.length;
+      }
 
       const texts = splitJsonArray(text);
       this.nextIndex += texts.length;
       return texts;
+    }
+
+    /**
+     * Takes the new-terms state, so that the batches before it need not be kept. Taking it
+     * costs a serialization of the whole state, so it is done every few batches rather than
+     * before each.
+     */
+    checkpoint() {
+      this.checkpointState = this.engine.state();
+      this.replay = [];
+      this.replayBytes = 0;
     }
 
     trapTexts(batch, error) {
@@ -240,11 +269,16 @@ export function createApi(platform) {
       return JSON.stringify(result);
     }
 
-    /** Starts a fresh wasm instance after a trap and restores the last good state. */
+    /**
+     * Starts a fresh wasm instance after a trap, with the new-terms state from before the
+     * batch that trapped: the last checkpoint, and the batches since then run again (their
+     * results were already given, so they are dropped).
+     */
     async recover() {
       const glue = await instantiate();
       const engine = newEngine(glue, this.config);
-      if (this.lastGoodState !== null) engine.setState(this.lastGoodState);
+      if (this.checkpointState !== null) engine.setState(this.checkpointState);
+      for (const batch of this.replay) engine.run(batch.bytes, batch.firstIndex, batch.firstLine - 1);
       this.glue = glue;
       this.engine = engine;
       this.trap = null;
@@ -257,6 +291,7 @@ export function createApi(platform) {
 
     setState(json) {
       this.engine.setState(json);
+      this.checkpoint();
     }
 
     /** Releases the core's memory for this triage. */
@@ -303,6 +338,22 @@ export function createApi(platform) {
     evaluate,
     evaluateEvent,
     enrich,
+  };
+}
+
+/**
+ * A batch of results: their texts, and the parsed results, parsed on first use only (a
+ * caller that passes the texts on never pays for parsing).
+ */
+function resultBatch(firstIndex, texts) {
+  let results = null;
+  return {
+    firstIndex,
+    texts,
+    get results() {
+      results ??= texts.map(parseJson);
+      return results;
+    },
   };
 }
 

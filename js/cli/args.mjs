@@ -29,8 +29,8 @@ Output:
       --quiet            write no progress and no summary on standard error
 
 Limits:
-      --chunk-lines N    events evaluated per call into the core (default 1000); results
-                         depend on it only through new terms, never on how input arrives
+      --chunk-lines N    lines evaluated per call into the core (default 100); the
+                         batches depend on the input only, never on how it arrives
       --max-document-size SIZE
                          largest input that must be read whole (a JSON array, a Records
                          file, a pretty-printed event), e.g. 512M (default 256M)

@@ -1,19 +1,55 @@
 // How results are written: ndjson and json pass the core's text through untouched (so every
 // digit of an event survives); table and summary are for people.
 
-/** The per-rule verdicts of a result: `rules` when several rules ran, else the result. */
+const MATCHED = new Set(['alert', 'repeat', 'match']);
+const VERDICT = /"verdict":"([a-z_]+)"/g;
+
+/**
+ * What the CLI counts and filters on, from a parsed result: whether it is an error, and each
+ * rule's verdict (with its clauses).
+ */
+export function glance(result) {
+  return { error: result.error !== undefined, verdicts: result.rules ?? [result] };
+}
+
+/**
+ * The same as `glance`, read from the result's text without parsing it, which keeps long runs
+ * fast and their memory low; null when the text is not laid out as expected.
+ *
+ * The core writes `index, rule, match, alert, verdict` first and `rules` last, and a key can
+ * only appear unescaped as a key, so the first "verdict" is the first rule's, and with several
+ * rules the ones after the last `"rules":[` are each rule's in turn.
+ */
+export function glanceText(text, rules) {
+  VERDICT.lastIndex = 0;
+  const first = VERDICT.exec(text);
+  if (first === null) return null;
+
+  let names = [first[1]];
+  if (rules > 1) {
+    const at = text.lastIndexOf('"rules":[{"rule":');
+    if (at < 0) return null;
+    VERDICT.lastIndex = at;
+    names = [];
+    for (let match = VERDICT.exec(text); match !== null; match = VERDICT.exec(text)) names.push(match[1]);
+    if (names.length !== rules) return null;
+  }
+  const verdicts = names.map((verdict) => ({ verdict, match: MATCHED.has(verdict), alert: verdict === 'alert' }));
+  return { error: first[1] === 'error', verdicts };
+}
+
+/** The per-rule verdicts of a parsed result: `rules` when several rules ran, else the result. */
 export function verdictsOf(result) {
   return result.rules ?? [result];
 }
 
-/** Whether `--only` keeps a result. */
-export function keep(result, only) {
+/** Whether `--only` keeps a result, given its glance. */
+export function keep(seen, only) {
   if (only.length === 0) return true;
-  const verdicts = verdictsOf(result);
   return (
-    (only.includes('alerts') && verdicts.some((verdict) => verdict.alert)) ||
-    (only.includes('matches') && verdicts.some((verdict) => verdict.match)) ||
-    (only.includes('errors') && result.error !== undefined)
+    (only.includes('alerts') && seen.verdicts.some((verdict) => verdict.alert)) ||
+    (only.includes('matches') && seen.verdicts.some((verdict) => verdict.match)) ||
+    (only.includes('errors') && seen.error)
   );
 }
 
@@ -26,13 +62,14 @@ export class Tally {
     this.rules = labels.map(() => ({ match: 0, alert: 0, repeat: 0, noMatch: 0, failing: new Map() }));
   }
 
-  add(result) {
+  /** Counts one result, given its glance. */
+  add(seen) {
     this.events += 1;
-    if (result.error !== undefined) {
+    if (seen.error) {
       this.errors += 1;
       return;
     }
-    verdictsOf(result).forEach((verdict, i) => {
+    seen.verdicts.forEach((verdict, i) => {
       const counts = this.rules[i];
       if (counts === undefined) return;
       if (verdict.match) counts.match += 1;
@@ -40,7 +77,7 @@ export class Tally {
       if (verdict.verdict === 'repeat') counts.repeat += 1;
       if (verdict.verdict === 'no_match') {
         counts.noMatch += 1;
-        for (const clause of verdict.clauses) {
+        for (const clause of verdict.clauses ?? []) {
           if (!clause.pass) counts.failing.set(clause.clause, (counts.failing.get(clause.clause) ?? 0) + 1);
         }
       }

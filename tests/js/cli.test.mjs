@@ -212,8 +212,11 @@ test('on events in time order the batch size does not change a single verdict', 
   for (const chunkLines of ['1', '7', '100', '1000']) {
     outputs.push((await runCli(['--rule', 'v2', '--format', 'ndjson', '--chunk-lines', chunkLines, '-'], { input })).stdout);
   }
-  assert.equal(parseLines(outputs[0]).filter((r) => r.alert).length, 11);
-  for (const output of outputs) assert.equal(output, outputs[0]);
+  // Key provenance sums up what the core has read up to the end of a batch, so only the
+  // verdicts are compared here.
+  const verdicts = outputs.map((output) => parseLines(output).map((r) => `${r.index} ${r.verdict} ${r.reasons.join('|')}`));
+  assert.equal(verdicts[0].filter((v) => v.includes(' alert ')).length, 11);
+  for (const each of verdicts) assert.deepEqual(each, verdicts[0]);
 });
 
 test('--format json writes one array of the same results', async () => {

@@ -130,3 +130,26 @@ export function records(n, users = 5) {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * One-line records in time order (one a minute, `users` users taking turns), `totalBytes` of
+ * them cut into buffers of about `size` bytes: input for long runs, made as fast as it is read.
+ */
+export function* recordBuffers(totalBytes, { users = 200, size = 1 << 16 } = {}) {
+  // Every other token is a placeholder for the user or the time.
+  const tokens = JSON.stringify(record('USER', 'TIME')).split(/(USER|TIME)/);
+  const start = Date.parse('2025-01-01T00:00:00Z');
+  let written = 0;
+  for (let n = 0; written < totalBytes; ) {
+    let text = '';
+    while (text.length < size) {
+      const user = `user${n % users}`;
+      const time = new Date(start + n * 60_000).toISOString();
+      text += tokens.map((token, i) => (i % 2 === 0 ? token : token === 'USER' ? user : time)).join('') + '\n';
+      n += 1;
+    }
+    const buffer = Buffer.from(text);
+    written += buffer.length;
+    yield buffer;
+  }
+}

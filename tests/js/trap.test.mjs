@@ -89,6 +89,21 @@ test('a trap turns its batch into error results and the run goes on with the sta
   assert.equal(instances.length, 2);
 });
 
+test('after many batches the state comes from a checkpoint plus the batches since it', async () => {
+  const { platform } = fakePlatform();
+  const api = createApi(platform);
+  const triage = await api.Triage.create({ rules: ['v5'] });
+
+  const lines = Array.from({ length: 60 }, (_, i) => (i === 40 ? '{"TRAP":1}' : `{"a":${i}}`));
+  const results = await collect(triage, lines.join('\n'), 1);
+
+  assert.equal(results.length, 60);
+  assert.equal(results[40].verdict, 'error');
+  assert.match(results[40].error, /lines 41-41/);
+  // 40 events before the trap, then the 19 after it.
+  assert.deepEqual(results.slice(41).map((r) => r.seen), Array.from({ length: 19 }, (_, i) => 41 + i));
+});
+
 test('a trap in a synchronous call says how to recover, and recover() restores the state', async () => {
   const { platform } = fakePlatform();
   const api = createApi(platform);
