@@ -4,7 +4,7 @@
 //
 // The rule choice is kept in the URL's fragment, never the events: they are security logs.
 
-import { showComparison } from './compare.mjs';
+import { ComparePanel } from './compare.mjs';
 import { showDetails, showNote } from './details.mjs';
 import { byId, download, h } from './dom.mjs';
 import { sampleText, startWorker } from './env.mjs';
@@ -50,13 +50,16 @@ const table = new ResultTable(
   { viewport: byId('viewport'), spacer: byId('spacer'), empty: byId('empty'), table: byId('table') },
   (index) => selected(index),
 );
+const comparison = new ComparePanel(input, rules, {
+  onJump: (index, version) => jump(index, version),
+  onChange: () => {
+    setRunning((current !== null && current.running) || comparison.running);
+    saveChoices();
+  },
+});
 
 /** The current triage run: its worker, rule, counts, and whether it is still going. */
 let current = null;
-/** The running comparison's worker. */
-let comparing = null;
-/** Counts changes of the input, so that a comparison knows whether the table shows its events. */
-let inputVersion = 0;
 
 const counts = Object.fromEntries(VERDICT_NAMES.map((name) => [name, 0]));
 let shown = new Set(VERDICT_NAMES);
@@ -68,10 +71,6 @@ async function start() {
   byId('run').addEventListener('click', () => run());
   byId('stop').addEventListener('click', () => stop());
   byId('sample').addEventListener('click', () => loadSample());
-  byId('compare-run').addEventListener('click', () => compare());
-  byId('compare-a').addEventListener('change', () => saveChoices());
-  byId('compare-b').addEventListener('change', () => saveChoices());
-  byId('input').addEventListener('input', () => inputVersion++);
   byId('input').addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) run();
   });
@@ -87,7 +86,7 @@ async function start() {
     const choices = readChoices();
     byId('version').textContent = `core ${hello.version}`;
     rules.setBuiltins(hello.rules, choices.rule);
-    fillCompareChoices(hello.rules, choices);
+    comparison.setBuiltins(hello.rules, [choices.a, choices.b]);
     document.body.dataset.ready = 'true';
   } catch (error) {
     showError(`The page could not start the triage core: ${error.message}`);
@@ -157,7 +156,7 @@ async function run() {
     worker,
     label: rule.label,
     source: input.describe(),
-    inputVersion,
+    inputVersion: input.version,
     events: 0,
     running: true,
     stopped: false,
@@ -213,9 +212,9 @@ function onRunMessage(thisRun, data) {
 
 function finish(thisRun, error, seconds) {
   thisRun.running = false;
+  setRunning(comparison.running);
   // How many runs have ended, for whoever waits on the page (the browser tests do).
   document.body.dataset.finished = String(Number(document.body.dataset.finished ?? 0) + 1);
-  setRunning(comparing !== null);
   updateExports();
   if (error !== null) {
     showError(error);
@@ -236,12 +235,7 @@ function stop() {
     stopRun();
     stopped.push(`the triage after ${current.events.toLocaleString('en-US')} events`);
   }
-  if (comparing !== null) {
-    comparing.terminate();
-    comparing = null;
-    byId('compare-status').textContent = 'Stopped.';
-    stopped.push('the comparison');
-  }
+  if (comparison.stop()) stopped.push('the comparison');
   setRunning(false);
   if (stopped.length > 0) setStatus(`Stopped ${stopped.join(' and ')}.`);
 }
@@ -269,8 +263,10 @@ function selected(index) {
   current.worker.postMessage({ type: 'detail', index });
 }
 
-function jump(index) {
-  if (current !== null && current.inputVersion === inputVersion && table.rows[index] !== undefined) {
+/** Selects an event of the input at `version` in the table, if the table shows that input. */
+function jump(index, version = input.version) {
+  const same = current !== null && current.inputVersion === version && version === input.version;
+  if (same && table.rows[index] !== undefined) {
     if (!shown.has(table.rows[index].verdict)) toggleVerdict(table.rows[index].verdict);
     table.select(index);
   } else {
@@ -296,82 +292,17 @@ function updateExports() {
 function ruleChanged() {
   saveChoices();
   // A new rule on events already triaged: show what it does with them.
-  if (current !== null && current.inputVersion === inputVersion && !input.isEmpty()) run();
+  if (current !== null && current.inputVersion === input.version && !input.isEmpty()) run();
 }
 
 async function loadSample() {
   hideError();
   try {
     input.setText(await sampleText(), 'the sample');
-    inputVersion++;
     await run();
   } catch (error) {
     showError(error.message);
   }
-}
-
-function fillCompareChoices(builtins, choices) {
-  const names = builtins.map((rule) => rule.name);
-  for (const [id, chosen, fallback] of [
-    ['compare-a', choices.a, names.at(-2)],
-    ['compare-b', choices.b, names.at(-1)],
-  ]) {
-    const select = byId(id);
-    select.replaceChildren(
-      ...names.map((name) => h('option', { attrs: { value: name }, text: name })),
-      h('option', { attrs: { value: 'pasted' }, text: 'the pasted rule' }),
-    );
-    select.value = [...names, 'pasted'].includes(chosen) ? chosen : (fallback ?? names[0]);
-  }
-}
-
-async function compare() {
-  const status = byId('compare-status');
-  if (input.isEmpty()) {
-    status.textContent = 'Nothing to compare on yet: paste events, drop files or load the sample.';
-    return;
-  }
-  const choices = [byId('compare-a').value, byId('compare-b').value];
-  if (choices.includes('pasted')) await rules.settle();
-  const specs = choices.map((choice) => (choice === 'pasted' ? rules.pastedSpec() : choice));
-  if (specs.includes(null)) {
-    status.textContent = 'The pasted rule is empty or does not parse; see the Rule box.';
-    return;
-  }
-
-  comparing?.terminate();
-  const worker = startWorker('compare');
-  comparing = worker;
-  const version = inputVersion;
-  worker.addEventListener('message', ({ data }) => {
-    if (comparing !== worker) return;
-    if (data.type === 'progress') {
-      status.textContent = `Comparing: ${data.events.toLocaleString('en-US')} events so far…`;
-    } else if (data.type === 'compare' || data.type === 'failed') {
-      worker.terminate();
-      comparing = null;
-      setRunning(current !== null && current.running);
-      if (data.type === 'failed') {
-        status.textContent = data.message;
-        return;
-      }
-      status.textContent = '';
-      showComparison(data.summary, (index) => {
-        if (version === inputVersion) jump(index);
-        else setStatus('The events changed since this comparison; compare again to jump to them.');
-      });
-    }
-  });
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    if (comparing !== worker) return;
-    comparing = null;
-    status.textContent = 'The comparison worker stopped unexpectedly.';
-  });
-  worker.postMessage({ type: 'compare', rules: specs, labels: choices, inputs: input.blobs() });
-  status.textContent = `Comparing ${choices[0]} with ${choices[1]} on ${input.describe()}…`;
-  setRunning(true);
-  saveChoices();
 }
 
 function showTab(name) {
@@ -407,7 +338,8 @@ function readChoices() {
 function saveChoices() {
   const params = new URLSearchParams();
   if (byId('rule').value !== '') params.set('rule', byId('rule').value);
-  if (byId('compare-a').value !== '') params.set('a', byId('compare-a').value);
-  if (byId('compare-b').value !== '') params.set('b', byId('compare-b').value);
+  const [a, b] = comparison.chosen();
+  if (a !== '') params.set('a', a);
+  if (b !== '') params.set('b', b);
   history.replaceState(null, '', `#${params}`);
 }

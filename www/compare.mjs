@@ -1,9 +1,109 @@
-// The comparison of two rules on the same events: the numbers, a bar chart, and the events
-// one rule raises and the other does not, each with what decides it.
+// The comparison of two rules on the same events, run in a worker of its own: the numbers, a
+// bar chart, and the events one rule raises and the other does not, each with what decides it.
 
 import { byId, fill, h, svg } from './dom.mjs';
 import { fieldValues } from './details.mjs';
+import { startWorker } from './env.mjs';
 import { formatChange, formatTime, verdictLabel } from './verdicts.mjs';
+
+export class ComparePanel {
+  /**
+   * @param {object} input the EventInput
+   * @param {object} rules the RulePicker, for the pasted rule
+   * @param {object} hooks `onJump(index, inputVersion)` selects an event in the table;
+   *   `onChange()` is called when the choice of rules or whether a comparison runs changes
+   */
+  constructor(input, rules, { onJump, onChange }) {
+    this.input = input;
+    this.rules = rules;
+    this.onJump = onJump;
+    this.onChange = onChange;
+    this.worker = null;
+    this.status = byId('compare-status');
+    this.choices = [byId('compare-a'), byId('compare-b')];
+
+    byId('compare-run').addEventListener('click', () => this.run());
+    for (const select of this.choices) select.addEventListener('change', () => this.onChange());
+  }
+
+  /** Offers the built-in versions and the pasted rule; the default is the last tuning. */
+  setBuiltins(builtins, chosen) {
+    const names = builtins.map((rule) => rule.name);
+    const values = [...names, 'pasted'];
+    const fallbacks = [names.at(-2) ?? names[0], names.at(-1)];
+    this.choices.forEach((select, side) => {
+      select.replaceChildren(
+        ...names.map((name) => h('option', { attrs: { value: name }, text: name })),
+        h('option', { attrs: { value: 'pasted' }, text: 'the pasted rule' }),
+      );
+      select.value = values.includes(chosen[side]) ? chosen[side] : fallbacks[side];
+    });
+  }
+
+  /** The chosen rules' names, as the URL keeps them. */
+  chosen() {
+    return this.choices.map((select) => select.value);
+  }
+
+  get running() {
+    return this.worker !== null;
+  }
+
+  async run() {
+    if (this.input.isEmpty()) {
+      this.status.textContent = 'Nothing to compare on yet: paste events, drop files or load the sample.';
+      return;
+    }
+    const labels = this.chosen();
+    if (labels.includes('pasted')) await this.rules.settle();
+    const specs = labels.map((label) => (label === 'pasted' ? this.rules.pastedSpec() : label));
+    if (specs.includes(null)) {
+      this.status.textContent = 'The pasted rule is empty or does not parse; see the Rule box.';
+      return;
+    }
+
+    this.stop();
+    const worker = startWorker('compare');
+    this.worker = worker;
+    const version = this.input.version;
+    worker.addEventListener('message', ({ data }) => {
+      if (this.worker === worker) this.answer(data, version);
+    });
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      if (this.worker !== worker) return;
+      this.finish('The comparison worker stopped unexpectedly.');
+    });
+    worker.postMessage({ type: 'compare', rules: specs, labels, inputs: this.input.blobs() });
+    this.status.textContent = `Comparing ${labels[0]} with ${labels[1]} on ${this.input.describe()}…`;
+    this.onChange();
+  }
+
+  answer(data, version) {
+    if (data.type === 'progress') {
+      this.status.textContent = `Comparing: ${data.events.toLocaleString('en-US')} events so far…`;
+    } else if (data.type === 'failed') {
+      this.finish(data.message);
+    } else if (data.type === 'compare') {
+      this.finish('');
+      showComparison(data.summary, (index) => this.onJump(index, version));
+    }
+  }
+
+  finish(status) {
+    this.worker?.terminate();
+    this.worker = null;
+    this.status.textContent = status;
+    this.onChange();
+  }
+
+  /** Terminates a running comparison; says whether there was one. */
+  stop() {
+    if (this.worker === null) return false;
+    this.finish('Stopped.');
+    return true;
+  }
+}
 
 /**
  * Shows a comparison summary from the worker.
@@ -11,7 +111,7 @@ import { formatChange, formatTime, verdictLabel } from './verdicts.mjs';
  * @param {object} summary see `Comparison#summary` in results.mjs
  * @param {(index: number) => void} onJump selects an event in the table
  */
-export function showComparison(summary, onJump) {
+function showComparison(summary, onJump) {
   const [a, b] = summary.labels;
   byId('compare-head-a').textContent = a;
   byId('compare-head-b').textContent = b;

@@ -12,6 +12,8 @@ export class EventInput {
     this.onFiles = onFiles;
     this.files = [];
     this.name = null;
+    // Counts changes of the input, so that results can tell whether they are of these events.
+    this.version = 0;
 
     this.text = byId('input');
     this.drop = byId('drop');
@@ -27,6 +29,7 @@ export class EventInput {
     byId('file-clear').addEventListener('click', () => this.useFiles([]));
     this.text.addEventListener('input', () => {
       this.name = null;
+      this.version += 1;
     });
 
     // Files dropped anywhere on the page are taken, rather than opened by the browser in
@@ -50,6 +53,7 @@ export class EventInput {
 
   useFiles(files) {
     this.files = files;
+    this.version += 1;
     this.chip.hidden = files.length === 0;
     this.text.hidden = files.length > 0;
     this.names.textContent = files.map((file) => `${file.name} (${formatSize(file.size)})`).join(', ');
