@@ -32,6 +32,11 @@ pub const NEW_TERMS_FIELD: &str = "aws.cloudtrail.user_identity.arn";
 /// The built-in version `latest` stands for.
 pub const LATEST: &str = "v5";
 
+/// The deepest nesting of arrays, inline tables and dotted keys a rule's TOML may have.
+/// detection-rules files go four levels deep; the TOML reader recurses once per level, and a
+/// thousand levels exhaust a WebAssembly stack.
+pub const MAX_TOML_DEPTH: usize = 32;
+
 /// A loaded rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rule {
@@ -110,6 +115,9 @@ pub enum RuleError {
     Query(ParseError),
     /// A built-in name other than `v1` … `v5` and `latest`.
     UnknownBuiltin(String),
+    /// The TOML nests arrays, inline tables and dotted keys more than [`MAX_TOML_DEPTH`] levels
+    /// deep; carries the depth found.
+    TooDeep(usize),
 }
 
 impl fmt::Display for RuleError {
@@ -134,6 +142,11 @@ impl fmt::Display for RuleError {
             Self::UnknownBuiltin(name) => write!(
                 f,
                 "there is no built-in rule \"{name}\"; choose one of v1, v2, v3, v4, v5, latest"
+            ),
+            Self::TooDeep(depth) => write!(
+                f,
+                "the rule's TOML nests arrays, inline tables and dotted keys {depth} levels deep, \
+                 more than the limit of {MAX_TOML_DEPTH}"
             ),
         }
     }
@@ -277,6 +290,10 @@ impl Rule {
     /// `new_terms`), `rule.new_terms` with its history window, `rule.timestamp_override`,
     /// `rule.rule_id`, `rule.name`, `rule.investigation_fields` and `metadata.updated_date`.
     pub fn from_toml(text: &str, name: &str, limits: QueryLimits) -> Result<Self, RuleError> {
+        let depth = toml_depth(text);
+        if depth > MAX_TOML_DEPTH {
+            return Err(RuleError::TooDeep(depth));
+        }
         let file: TomlFile =
             basic_toml::from_str(text).map_err(|error| RuleError::Toml(error.to_string()))?;
         let rule = file.rule.ok_or(RuleError::MissingField("[rule] table"))?;
@@ -378,6 +395,76 @@ fn parse_window(text: &str) -> Option<Millis> {
         _ => return None,
     };
     count.checked_mul(unit).filter(|window| *window > 0)
+}
+
+/// How deep arrays, inline tables and dotted keys nest in TOML `text`, counted without reading
+/// it: the table a header opens, the dots of the line and the open brackets, strings and
+/// comments skipped. It may count a dot in a number too, which only ever errs on the deep side.
+fn toml_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut deepest, mut brackets, mut table, mut dots) = (0, 0usize, 0, 0);
+    let (mut line_start, mut header) = (true, false);
+    let mut pos = 0;
+    while let Some(&byte) = bytes.get(pos) {
+        match byte {
+            b'"' | b'\'' => {
+                pos = skip_toml_string(bytes, pos);
+                line_start = false;
+                continue;
+            }
+            b'#' => {
+                while bytes.get(pos).is_some_and(|&b| b != b'\n') {
+                    pos += 1;
+                }
+                continue;
+            }
+            b'\n' => {
+                if header {
+                    table = dots + 1;
+                }
+                (dots, line_start, header) = (0, true, false);
+            }
+            b'[' if line_start && brackets == 0 => {
+                (header, table) = (true, 0);
+                brackets += 1;
+            }
+            b'[' | b'{' => brackets += 1,
+            b']' | b'}' => brackets = brackets.saturating_sub(1),
+            b'.' => dots += 1,
+            _ => {}
+        }
+        if !byte.is_ascii_whitespace() {
+            line_start = false;
+        }
+        deepest = deepest.max(table + dots + brackets);
+        pos += 1;
+    }
+    deepest
+}
+
+/// The position after the TOML string that opens at `pos`: basic or literal, on one line or
+/// on many; the end of the text when it is never closed.
+fn skip_toml_string(bytes: &[u8], pos: usize) -> usize {
+    let quote = bytes.get(pos).copied().unwrap_or(b'"');
+    let triple = [quote; 3];
+    let opens_triple = |at: usize| {
+        bytes
+            .get(at..)
+            .is_some_and(|rest| rest.starts_with(&triple))
+    };
+    let multi_line = opens_triple(pos);
+
+    let mut at = pos + if multi_line { 3 } else { 1 };
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'\\' if quote == b'"' => at += 2,
+            b'\n' if !multi_line => return at,
+            _ if multi_line && opens_triple(at) => return at + 3,
+            _ if !multi_line && byte == quote => return at + 1,
+            _ => at += 1,
+        }
+    }
+    at
 }
 
 #[derive(Deserialize)]

@@ -628,3 +628,48 @@ fn inputs_fuzzing_found() {
     ];
     within_ten_seconds(move || check(&latest(), cases));
 }
+
+#[test]
+fn rules_nesting_past_the_limit_are_refused_before_they_are_read() {
+    let n = 100_000;
+    let dots = vec!["a"; n].join(".");
+    let rule = "[rule]\nquery = \"a: b\"\n";
+    let cases = [
+        (format!("x = {}{}\n{rule}", "[".repeat(n), "]".repeat(n)), n),
+        (
+            format!("x = {}1{}\n{rule}", "{a=".repeat(n), "}".repeat(n)),
+            n,
+        ),
+        (format!("[{dots}]\n{rule}"), n),
+        (format!("{dots} = 1\n{rule}"), n - 1),
+        (format!("x = [[[{{a.b = 1}}]]]\n[[{dots}]]\n"), n + 1),
+    ];
+    for (toml, depth) in cases {
+        let error = within_ten_seconds(move || {
+            Rule::from_toml(&toml, "deep", QueryLimits::default()).unwrap_err()
+        });
+        assert_eq!(error, RuleError::TooDeep(depth));
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the rule's TOML nests arrays, inline tables and dotted keys {depth} levels deep, \
+                 more than the limit of 32"
+            )
+        );
+    }
+
+    // Brackets and dots inside strings and comments are not nesting.
+    let shallow = format!(
+        "# [[[[ {}\n[metadata]\nupdated_date = \"2026/04/10\"\n\n[rule]\nname = \"{}\"\n\
+         query = '''\n{}a: b.c{}\n'''\nnote = \"\"\"\n\\\"\"\" {} \"\"\"\n\
+         [rule.new_terms]\nvalue = ['x.y.z']\n[[rule.new_terms.history_window_start]]\n\
+         value = \"now-7d\"\ntype = \"new_terms\"\n",
+        "[".repeat(100),
+        "{".repeat(100),
+        "(".repeat(60),
+        ")".repeat(60),
+        "[".repeat(100),
+    );
+    let loaded = Rule::from_toml(&shallow, "shallow", QueryLimits::default());
+    assert!(loaded.is_ok(), "{loaded:?}");
+}

@@ -10,9 +10,17 @@ use cloudtrail_triage::{Engine, Rule, Start, State};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
+/// Memory grows with the number of events in a batch, and a small gzip can inflate to
+/// millions of them; a quarter of a megabyte keeps each run within libFuzzer's memory limit.
+const LIMITS: Limits = Limits {
+    max_input_bytes: 256 << 10,
+    max_event_bytes: 4 << 20,
+    max_depth: 64,
+};
+
 fuzz_target!(|data: &[u8]| {
     let engine = engine();
-    let limits = Limits::default();
+    let limits = LIMITS;
     let expected = input::decode(data, &limits)
         .items(Start::default(), &limits)
         .len();
@@ -57,6 +65,6 @@ fn engine() -> &'static Engine {
         if let Ok(rule) = Rule::from_query(query, QueryLimits::default()) {
             rules.push(rule);
         }
-        Engine::new(rules)
+        Engine::new(rules).with_limits(LIMITS)
     })
 }
