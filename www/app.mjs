@@ -67,6 +67,7 @@ let shown = new Set(VERDICT_NAMES);
 start();
 
 async function start() {
+  setStatus('');
   buildCounts();
   byId('run').addEventListener('click', () => run());
   byId('stop').addEventListener('click', () => stop());

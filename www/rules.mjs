@@ -73,7 +73,7 @@ export class RulePicker {
     if (ticket !== this.checking) return;
     this.pasted = { ...answer, text };
     this.showCheck();
-    this.onChange();
+    if (this.usesPasted()) this.onChange();
   }
 
   showCheck() {
