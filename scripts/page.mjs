@@ -11,6 +11,8 @@
 //
 //   node scripts/page.mjs serve [--port N]   serve until stopped, printing the URL
 //   node scripts/page.mjs build              write dist/cloudtrail-triage.html
+//   node scripts/page.mjs screenshot [PATH]  the README's picture of the page with the sample
+//                                            (docs/triage-page.png), taken in Chromium
 
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -337,6 +339,40 @@ function replaceOnce(text, pattern, replacement) {
   return text.replace(pattern, () => replacement);
 }
 
+/**
+ * Takes the README's screenshot: the sample loaded, a row whose failing clause shows what the
+ * rule's console-session exclusion does, at 1400x900.
+ */
+export async function screenshot({ root = ROOT, out = join(root, 'docs', 'triage-page.png'), row = 14 } = {}) {
+  const { chromium } = await import('playwright-core');
+  const { url, close } = await serve({ root, port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.click('#sample');
+    await page.waitForSelector('body[data-finished]');
+    await page.click(`#spacer [data-index="${row}"]`);
+    await page.waitForSelector('.details-heading');
+    // Whole rows from a little above the selected one, as a person would have scrolled.
+    await page.$eval('#viewport', (viewport, top) => {
+      viewport.scrollTop = top;
+    }, Math.max(0, row - 8) * 26);
+    await page.mouse.move(0, 0);
+    await page.waitForTimeout(200);
+    mkdirSync(dirname(out), { recursive: true });
+    await page.screenshot({ path: out });
+  } finally {
+    await browser.close();
+    await close();
+  }
+  return out;
+}
+
 async function main() {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'build') {
@@ -351,7 +387,12 @@ async function main() {
     process.stdout.write(`${url}\n`);
     return;
   }
-  process.stderr.write('usage: node scripts/page.mjs serve [--port N] | build\n');
+  if (command === 'screenshot') {
+    const out = await screenshot(args[0] === undefined ? {} : { out: args[0] });
+    process.stderr.write(`page: wrote ${relative(process.cwd(), out) || out}\n`);
+    return;
+  }
+  process.stderr.write('usage: node scripts/page.mjs serve [--port N] | build | screenshot [PATH]\n');
   process.exit(2);
 }
 

@@ -86,7 +86,8 @@ export class ResultTable {
     const { scrollTop, clientHeight } = this.viewport;
     if (top < scrollTop) this.viewport.scrollTop = top;
     else if (top + ROW_HEIGHT > scrollTop + clientHeight) {
-      this.viewport.scrollTop = top + ROW_HEIGHT - clientHeight;
+      // Whole rows at the top, rather than one cut in half under the header.
+      this.viewport.scrollTop = Math.ceil((top + ROW_HEIGHT - clientHeight) / ROW_HEIGHT) * ROW_HEIGHT;
     }
   }
 
