@@ -590,9 +590,9 @@ fn queries_past_the_limits_are_refused_with_their_position() {
 
     let roomy = QueryLimits {
         max_length: 1 << 20,
-        max_depth: 200,
+        max_depth: 90,
     };
-    let nested = format!("{}a: b{}", "(".repeat(150), ")".repeat(150));
+    let nested = format!("{}a: b{}", "(".repeat(80), ")".repeat(80));
     assert!(Rule::from_query(&nested, roomy).is_ok());
     assert!(Rule::from_query(&long, roomy).is_ok());
 }
@@ -672,4 +672,50 @@ fn rules_nesting_past_the_limit_are_refused_before_they_are_read() {
     );
     let loaded = Rule::from_toml(&shallow, "shallow", QueryLimits::default());
     assert!(loaded.is_ok(), "{loaded:?}");
+}
+
+/// WebAssembly gives the core a stack of 1 MiB. The deepest query any limit lets through is
+/// read and evaluated on one that small even in a debug build, whose frames are the largest.
+#[test]
+fn the_deepest_query_any_limit_allows_runs_on_a_small_stack() {
+    let unlimited = QueryLimits {
+        max_length: usize::MAX,
+        max_depth: usize::MAX,
+    };
+    let n = 96;
+    let queries = [
+        format!("{}a: b{}", "(".repeat(n), ")".repeat(n)),
+        format!("{}a: b{}", "not (".repeat(n / 2), ")".repeat(n / 2)),
+        format!("a: {}b{}", "(".repeat(n), ")".repeat(n)),
+        format!("a: {}b{}", "(not ".repeat(n / 2), ")".repeat(n / 2)),
+        format!("{}b: c{}", "a: {".repeat(n), "}".repeat(n)),
+    ];
+    for query in queries {
+        let deeper = format!("({query})");
+        let ran = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let rule = Rule::from_query(&query, unlimited).unwrap();
+                let event = format!(r#"{{"@timestamp":"2026-01-01T00:00:00Z","a":{{"b":"c"}}}}"#);
+                let batch = Engine::new(vec![rule]).run(
+                    event.as_bytes(),
+                    Start::default(),
+                    State::default(),
+                    true,
+                );
+                batch.results.len()
+            })
+            .unwrap()
+            .join();
+        assert_eq!(ran.ok(), Some(1));
+
+        let error = Rule::from_query(&deeper, unlimited).unwrap_err();
+        let RuleError::Query(error) = error else {
+            panic!("not a query error: {error:?}");
+        };
+        assert_eq!(
+            error.message,
+            "the query nests deeper than the limit of 96 levels"
+        );
+    }
 }

@@ -16,9 +16,14 @@ const SPECIAL: &[char] = &['\\', '(', ')', ':', '<', '>', '"', '*', '{', '}'];
 pub struct QueryLimits {
     /// The longest query text, in bytes.
     pub max_length: usize,
-    /// The deepest nesting of parentheses, `not` and nested field queries.
+    /// The deepest nesting of parentheses, `not` and nested field queries. Reading and
+    /// evaluating recurse once per level, so a value past 96 acts as 96.
     pub max_depth: usize,
 }
+
+/// The deepest nesting any [`QueryLimits`] allows: a query this deep is read and evaluated
+/// within a WebAssembly stack of 1 MiB.
+const MAX_QUERY_DEPTH: usize = 96;
 
 impl Default for QueryLimits {
     /// 64 KiB and 64 levels: detection rules are a few hundred bytes and a few levels deep.
@@ -518,13 +523,11 @@ impl Parser {
 
     fn descend(&mut self, at: usize) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > self.limits.max_depth {
+        let max_depth = self.limits.max_depth.min(MAX_QUERY_DEPTH);
+        if self.depth > max_depth {
             return Err(self.error_at(
                 at,
-                format!(
-                    "the query nests deeper than the limit of {} levels",
-                    self.limits.max_depth
-                ),
+                format!("the query nests deeper than the limit of {max_depth} levels"),
             ));
         }
         Ok(())
