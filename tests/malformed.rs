@@ -719,3 +719,46 @@ fn the_deepest_query_any_limit_allows_runs_on_a_small_stack() {
         );
     }
 }
+
+/// The same for the deepest event any limit lets through, as a raw record and as an ECS event,
+/// under every built-in rule and a free-text query that walks the whole event.
+#[test]
+fn the_deepest_event_any_limit_allows_runs_on_a_small_stack() {
+    // 127 levels each, counting the event's own braces.
+    let deep = |levels: usize, open: &str, close: &str| {
+        format!("{}1{}", open.repeat(levels), close.repeat(levels))
+    };
+    let input = lines(&[
+        &record_with(1, &format!("\"requestParameters\":{}", deep(126, "[", "]"))),
+        &record_with(
+            2,
+            &format!("\"responseElements\":{}", deep(126, "{\"a\":", "}")),
+        ),
+        &ecs_with_original(3, &deep(125, "{\"a\":", "}")),
+    ]);
+    let ran = std::thread::Builder::new()
+        .stack_size(1 << 20)
+        .spawn(move || {
+            let mut rules = Rule::builtins();
+            rules.push(Rule::from_query("nothing_like_this", QueryLimits::default()).unwrap());
+            let engine = Engine::new(rules).with_limits(Limits {
+                max_depth: usize::MAX,
+                ..Limits::default()
+            });
+            let batch = engine.run(&input, Start::default(), State::default(), true);
+            let written = serde_json::to_string(&batch.results).unwrap();
+            let errors: Vec<_> = batch
+                .results
+                .iter()
+                .filter_map(|r| r.error.clone())
+                .collect();
+            (batch.results.len(), errors, written.len())
+        })
+        .unwrap()
+        .join()
+        .ok();
+    assert!(
+        matches!(&ran, Some((3, errors, _)) if errors.is_empty()),
+        "{ran:?}"
+    );
+}
