@@ -12,6 +12,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { setup } from './setup.mjs';
+
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const OUT = join(ROOT, 'js', 'pkg');
 const CRATE = 'cloudtrail_triage';
@@ -27,6 +29,9 @@ function main() {
     log('js/pkg/ is up to date');
     return;
   }
+
+  // A fresh machine may lack the wasm target, wasm-bindgen's CLI or the npm packages.
+  setup();
 
   const started = performance.now();
   const wasm = cargoBuild();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Every test: the Rust workspace (`cargo test`), then the wasm build and the JS suites
-// (tests/js/, and tests/browser/ once it holds tests). Runs them all, even after a failure,
-// and exits non-zero if any failed.
+// Every test: after setting up what a fresh machine lacks (scripts/setup.mjs), the Rust
+// workspace (`cargo test`), then the wasm build and the JS suites (tests/js/, and
+// tests/browser/ once it holds tests). Runs them all, even after a failure, and exits non-zero
+// if any failed.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 
 const steps = [
+  ['setup', process.execPath, ['scripts/setup.mjs']],
   ['cargo test', 'cargo', ['test', '--workspace']],
   ['wasm build', process.execPath, ['scripts/build.mjs']],
 ];
@@ -20,10 +22,10 @@ for (const dir of ['tests/js', 'tests/browser']) {
 
 const failed = [];
 for (const [name, command, args] of steps) {
-  // The JS suites need the build; without it they would only fail for that reason.
-  if (failed.includes('wasm build') && name.startsWith('node --test')) {
+  // Without the setup nothing else can run; the JS suites need the build as well.
+  if (failed.includes('setup') || (failed.includes('wasm build') && name.startsWith('node --test'))) {
     failed.push(name);
-    report(name, 'skipped: the wasm build failed');
+    report(name, `skipped: ${failed.includes('setup') ? 'the setup' : 'the wasm build'} failed`);
     continue;
   }
   const started = performance.now();
