@@ -233,9 +233,9 @@ fn split_document<'a>(
     }
 }
 
-/// Splits the array that opens at byte `open` of `text` into its elements' texts. When the
-/// gzip data around `text` was `cut_off`, an element it cut short is left out: the gzip error
-/// stands for it.
+/// Splits the array that opens at byte `open` of `text` into its elements' texts, and returns
+/// the offset of its closing `]`, `None` when the text ends first. When the gzip data around
+/// `text` was `cut_off`, an element it cut short is left out: the gzip error stands for it.
 fn split_array<'a>(
     text: &'a str,
     open: usize,
@@ -243,7 +243,7 @@ fn split_array<'a>(
     next: &mut u64,
     items: &mut Vec<Item<'a>>,
     cut_off: bool,
-) {
+) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut pos = open + 1;
     let mut line = start.line + 1 + count_lines(text, pos);
@@ -252,7 +252,7 @@ fn split_array<'a>(
     loop {
         pos = skip_whitespace(bytes, pos);
         match bytes.get(pos) {
-            Some(b']') => return,
+            Some(b']') => return Some(pos),
             Some(b',') if pos > open + 1 => pos = skip_whitespace(bytes, pos + 1),
             _ => {}
         }
@@ -271,7 +271,7 @@ fn split_array<'a>(
         }
         let element = text.get(element_start..end).unwrap_or("").trim_end();
         match bytes.get(end) {
-            None if cut_off => return,
+            None if cut_off => return None,
             _ if element.is_empty() && end >= bytes.len() => {
                 let error = InputError::new(format!(
                     "the JSON array is cut off: it ends before its closing ']' (line {line})"
@@ -282,7 +282,7 @@ fn split_array<'a>(
                     text: Err(error),
                 });
                 *next += 1;
-                return;
+                return None;
             }
             None => {
                 let error = InputError::new(format!(
@@ -295,7 +295,7 @@ fn split_array<'a>(
                     text: Err(error),
                 });
                 *next += 1;
-                return;
+                return None;
             }
             Some(_) => {
                 items.push(Item {
@@ -427,7 +427,24 @@ fn split_records<'a>(
     if serde_json::from_str::<&RawValue>(text).is_ok() {
         split_document(text, start, next, items, cut_off);
     } else if let Some(open) = records_array(text) {
-        split_array(text, open, start, next, items, cut_off);
+        let close = split_array(text, open, start, next, items, cut_off);
+        let after = close.and_then(|close| text.get(close + 1..)).unwrap_or("");
+        let after = after.trim_start();
+        let after = after.strip_prefix('}').unwrap_or(after).trim_start();
+        if !after.is_empty() {
+            let line = start.line + 1 + count_lines(text, text.len() - after.len());
+            let message = format!(
+                "line {line} goes on after its \"Records\" array, and what follows is not \
+                 read{}",
+                quote_start(after)
+            );
+            items.push(Item {
+                index: *next,
+                line,
+                text: Err(InputError::new(message)),
+            });
+            *next += 1;
+        }
     } else {
         return false;
     }

@@ -181,6 +181,24 @@ fn broken_input_costs_only_the_events_it_breaks() {
             ],
         ),
         case(
+            "a damaged record inside a Records file",
+            format!(r#"{{"Records":[{a},{{"eventVersion":"1.08",,"x":1}},{c}]}}"#),
+            &[
+                "alert",
+                r#"error: event 1 (line 1) is not valid JSON: key must be a string at line 1 column 24 (starts with "{\"eventVersion\":\"1.08\",,\"x\":1}")"#,
+                "alert",
+            ],
+        ),
+        case(
+            "two Records files on one line",
+            format!(r#"{{"Records":[{a},{b}]}} {{"Records":[{c}]}}"#),
+            &[
+                "alert",
+                "alert",
+                r#"error: line 1 goes on after its "Records" array, and what follows is not read (starts with "{\"Records\":[{\"eventVersion\":\"1.10\",\"even"...)"#,
+            ],
+        ),
+        case(
             "invalid UTF-8 on a line",
             [
                 lines(&[&a]),
