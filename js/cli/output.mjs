@@ -163,16 +163,17 @@ export class TableWriter {
 
   /** Fixes the column widths from the first results and returns the header line. */
   start(results) {
-    const column = (title, cell, { min = 1, max = 80, right = false, verdict } = {}) => {
+    const column = (title, cell, { min = 1, max = 80, right = false, verdict, clip } = {}) => {
       const widest = Math.max(title.length, min, ...results.map((r) => width(oneLine(cell(r)))));
-      return { title, cell, width: Math.min(widest, max), right, verdict };
+      return { title, cell, width: Math.min(widest, max), right, verdict, clip };
     };
     const columns = [
       column('#', (r) => String(r.index), { min: 3, right: true }),
       ...this.labels.map((label, i) =>
         column(label, (r) => (verdictsOf(r)[i] ?? r).verdict, { min: 8, max: 24, verdict: i }),
       ),
-      column('time', (r) => time(r.summary?.timestamp), { max: 16 }),
+      // Cut short, a time keeps its date rather than ending in an ellipsis.
+      column('time', (r) => time(r.summary?.timestamp), { max: 16, clip: true }),
       column('action', (r) => r.summary?.action ?? '', { max: 24 }),
       column('user', (r) => user(r.summary?.arn), { max: 40 }),
       column('source', (r) => r.summary?.source ?? '', { max: 20 }),
@@ -203,7 +204,9 @@ export class TableWriter {
   row(cells, result) {
     return this.columns
       .map((column, i) => {
-        let text = cut(oneLine(cells[i]), column.width);
+        let text = column.clip
+          ? oneLine(cells[i]).slice(0, column.width)
+          : cut(oneLine(cells[i]), column.width);
         if (!column.last) text = column.right ? padStart(text, column.width) : padEnd(text, column.width);
         if (this.color && result !== null && column.verdict !== undefined) {
           const color = COLORS[cells[i]];
@@ -232,11 +235,11 @@ function why(result) {
     case 'alert':
       if (term === undefined) return 'the rule alerts on every match';
       if (term.previous === undefined) return `first match of the ${leaf(term.field)} in ${window}`;
-      return `last match of the ${leaf(term.field)} was #${term.previous.index} ` +
-        `(${time(term.previous.timestamp)}), over ${window} before`;
+      return `the ${leaf(term.field)} last matched at #${term.previous.index}, more than ` +
+        `${window} before`;
     case 'repeat':
-      return `the ${leaf(term?.field ?? 'term')} matched at #${term?.previous?.index} ` +
-        `(${time(term?.previous?.timestamp)}), within ${window}`;
+      return `the ${leaf(term?.field ?? 'term')} already matched at #${term?.previous?.index}, ` +
+        `within ${window}`;
     case 'match': {
       const reasons = verdict.reasons ?? [];
       const noAlert = reasons.find((reason) => reason.startsWith('no alert: '));

@@ -391,3 +391,14 @@ test('records made to order alert once per user', async () => {
   const results = parseLines((await runCli(['--format', 'ndjson', '-'], { input })).stdout);
   assert.deepEqual(results.map((r) => r.verdict), ['alert', 'repeat', 'alert']);
 });
+
+test('a reader that stops early (| head) ends the run quietly with status 0', async () => {
+  const file = tmp('many.ndjson', records(3000, 9));
+  const { spawnSync } = await import('node:child_process');
+  const result = spawnSync('bash', ['-c', `"${process.execPath}" js/cli.mjs --format ndjson "${file}" | head -n 2 > /dev/null; echo "status \${PIPESTATUS[0]}"`], {
+    cwd: new URL('../..', import.meta.url),
+    encoding: 'utf8',
+  });
+  assert.equal(result.stdout, 'status 0\n');
+  assert.equal(result.stderr, '');
+});
