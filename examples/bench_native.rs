@@ -7,9 +7,11 @@
 //! ```
 //!
 //! Standard error gets one line of JSON: events, input bytes, and the seconds spent in the
-//! core (triage and writing the results' JSON), apart from reading and writing the files.
+//! core ([`Engine::run_json`], the call the wasm build makes), apart from reading the file and
+//! writing the results.
 
 use cloudtrail_triage::{Engine, Rule, Start, State};
+use serde_json::value::RawValue;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
@@ -71,7 +73,6 @@ fn run(options: &Options) -> io::Result<()> {
     let mut lines = 0;
     let mut bytes = 0;
     let mut in_core = Duration::ZERO;
-    let mut text = Vec::new();
 
     loop {
         line.clear();
@@ -79,17 +80,18 @@ fn run(options: &Options) -> io::Result<()> {
         let full = lines >= CHUNK_LINES || batch.len() + line.len() > CHUNK_BYTES;
         if (read == 0 || full) && lines > 0 {
             let started = Instant::now();
-            let done = engine.run(&batch, start, state, options.enrich);
-            text.clear();
-            for result in &done.results {
-                serde_json::to_writer(&mut text, result).map_err(io::Error::other)?;
-                text.push(b'\n');
-            }
+            let done = engine.run_json(&batch, start, state, options.enrich);
             in_core += started.elapsed();
 
-            out.write_all(&text)?;
+            // One result per line, as the CLI writes them.
+            let results: Vec<&RawValue> =
+                serde_json::from_str(&done.text).map_err(io::Error::other)?;
+            for result in &results {
+                out.write_all(result.get().as_bytes())?;
+                out.write_all(b"\n")?;
+            }
             state = done.state;
-            start.index += done.results.len() as u64;
+            start.index += results.len() as u64;
             start.line += lines as u64;
             batch.clear();
             lines = 0;

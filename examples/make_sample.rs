@@ -13,7 +13,9 @@
 //! - carol uses a long-term `AKIA` key; dave's temporary key is denied; erin's key is used by
 //!   AWS internally; CloudFormation acts on frank's behalf; a CI role assumes a deploy role;
 //!   the root user signs in; ingest through a generic pipeline lands one event in another
-//!   dataset. Every clause of every version passes somewhere and fails somewhere.
+//!   dataset. grace's, heidi's and ivan's only matches are AWS-internal, console and
+//!   CloudFormation calls, which the tunings of v3 and v4 remove. Every clause of every
+//!   version passes somewhere and fails somewhere.
 
 use cloudtrail_triage::field;
 use cloudtrail_triage::normalize::normalize_record;
@@ -729,6 +731,22 @@ pub fn sample_lines() -> Vec<String> {
         },
         plain(),
     );
+
+    // Users whose only matches the tunings remove: AWS acting internally with grace's key,
+    // CloudFormation acting for ivan, and heidi working only in the console.
+    let grace = user("grace", "AIDAGRACEEXAMPLE00007");
+    let heidi = user("heidi", "AIDAHEIDIEXAMPLE00008");
+    let ivan = user("ivan", "AIDAIVANEXAMPLE000009");
+    for (time, name) in [("2026-11-27T03:10:00Z", "GetAccountAuthorizationDetails"), ("2026-11-27T03:10:05Z", "ListEntitiesForPolicy")] {
+        push(Call { who: &grace, key: "ASIAGRACEINTERNAL014", time, source: "AWS Internal", event_source: iam, name, agent: "AWS Internal", request: none.clone(), response: none.clone() }, plain());
+    }
+    push(Call { who: &heidi, key: "", time: "2026-11-28T08:55:00Z", source: "192.0.2.61", event_source: "signin.amazonaws.com", name: "ConsoleLogin", agent: BROWSER, request: none.clone(), response: json!({"ConsoleLogin": "Success"}) }, Extra { login: Some(true), ..Extra::default() });
+    for (time, name) in [("2026-11-28T09:01:00Z", "ListUsers"), ("2026-11-28T09:03:30Z", "UpdateUser")] {
+        push(Call { who: &heidi, key: "ASIAHEIDICONSOLE0015", time, source: "192.0.2.61", event_source: iam, name, agent: BROWSER, request: user_req("intern-2026"), response: none.clone() }, Extra { console: true, ..Extra::default() });
+    }
+    for (time, name) in [("2026-11-30T16:40:00Z", "CreateInstanceProfile"), ("2026-11-30T16:40:03Z", "AddRoleToInstanceProfile")] {
+        push(Call { who: &ivan, key: "ASIAIVANSESSION00016", time, source: "cloudformation.amazonaws.com", event_source: iam, name, agent: "cloudformation.amazonaws.com", request: json!({"instanceProfileName": "web-stack-Profile-4Q2W"}), response: none.clone() }, Extra { invoked_by: Some("cloudformation.amazonaws.com"), ..Extra::default() });
+    }
 
     records.sort_by(|a, b| a.0["eventTime"].as_str().cmp(&b.0["eventTime"].as_str()));
     records
