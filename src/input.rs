@@ -63,7 +63,7 @@ pub struct Item<'a> {
 /// Why an event, or the input around it, could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InputError {
-    /// What failed and where, e.g. `line 3 is not valid UTF-8: …`.
+    /// What failed and where, e.g. `event 2 (line 3) is not valid UTF-8: …`.
     pub message: String,
 }
 
@@ -199,7 +199,16 @@ fn split_document<'a>(
     let line_of = |at: usize| start.line + 1 + count_lines(text, at);
 
     if trimmed.starts_with('[') {
-        split_array(text, offset, start, next, items, cut_off);
+        // Whatever follows the array's closing bracket is read as lines, so that nothing is
+        // dropped: NDJSON whose first line happens to be an array, say.
+        let Some(close) = split_array(text, offset, start, next, items, cut_off) else {
+            return;
+        };
+        let rest = text.get(close + 1..).unwrap_or("");
+        if !rest.trim().is_empty() {
+            let at = Start { index: *next, line: start.line + count_lines(text, close + 1) };
+            split_lines(rest.as_bytes(), at, next, items, cut_off);
+        }
         return;
     }
 
@@ -374,8 +383,9 @@ fn split_lines<'a>(
                     return;
                 }
                 let message = format!(
-                    "line {line_number} is not valid UTF-8: byte {} of the line starts an \
-                     invalid sequence",
+                    "event {} (line {line_number}) is not valid UTF-8: byte {} of the line \
+                     starts an invalid sequence",
+                    *next,
                     error.valid_up_to() + 1
                 );
                 items.push(Item {

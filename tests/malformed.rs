@@ -208,7 +208,7 @@ fn broken_input_costs_only_the_events_it_breaks() {
             .concat(),
             &[
                 "alert",
-                "error: line 2 is not valid UTF-8: byte 37 of the line starts an invalid sequence",
+                "error: event 1 (line 2) is not valid UTF-8: byte 37 of the line starts an invalid sequence",
                 "alert",
             ],
         ),

@@ -59,6 +59,20 @@ fn every_shape_splits_into_events() {
 }
 
 #[test]
+fn what_follows_an_array_is_read_as_lines() {
+    let cases: [(&[u8], &[&str]); 2] = [
+        (
+            b"[{\"a\":1}]\n{\"b\":2}\n{\"c\":3}",
+            &["0:1:{\"a\":1}", "1:2:{\"b\":2}", "2:3:{\"c\":3}"],
+        ),
+        (b"[1] {\"b\":2}", &["0:1:1", "1:1:{\"b\":2}"]),
+    ];
+    for (bytes, expected) in cases {
+        assert_eq!(split(bytes), expected, "{}", String::from_utf8_lossy(bytes));
+    }
+}
+
+#[test]
 fn gzip_is_known_by_its_magic_bytes() {
     let plain = b"{\"Records\":[{\"a\":1},{\"b\":2}]}";
     assert_eq!(split(&gzip(plain)), split(plain));
@@ -92,7 +106,7 @@ fn damage_costs_only_the_damaged_event() {
             b"{\"a\":1}\n\xff\xfe\n{\"b\":2}",
             &[
                 "0:1:{\"a\":1}",
-                "1:2:ERR line 2 is not valid UTF-8: byte 1 of the line starts an invalid sequence",
+                "1:2:ERR event 1 (line 2) is not valid UTF-8: byte 1 of the line starts an invalid sequence",
                 "2:3:{\"b\":2}",
             ],
         ),

@@ -135,7 +135,7 @@ test('a mix of good and broken lines gives one result per event, in order', asyn
       `chunk of ${chunkLines}`,
     );
     assert.match(results[1].error, /line 2/);
-    assert.match(results[10].error, /line 13 is not valid UTF-8/);
+    assert.match(results[10].error, /^event 10 \(line 13\) is not valid UTF-8/);
   }
 });
 
