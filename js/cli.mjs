@@ -84,7 +84,8 @@ async function main(argv) {
 
   const triage = new lib.Triage({ rules: rules.map((rule) => rule.spec), enrich: options.enrich });
   const labels = distinct(rules.map((rule) => rule.label));
-  const run = new Run(lib, options, labels, inputs);
+  const queriesOnly = rules.every((rule) => rule.spec.query !== undefined);
+  const run = new Run(lib, options, labels, inputs, queriesOnly);
   return run.go(triage);
 }
 
@@ -169,7 +170,7 @@ function distinct(labels) {
 
 /** One run of the CLI over every input, writing results as they come. */
 class Run {
-  constructor(lib, options, labels, inputs) {
+  constructor(lib, options, labels, inputs, queriesOnly) {
     this.lib = lib;
     this.options = options;
     this.labels = labels;
@@ -188,7 +189,7 @@ class Run {
       ? (process.stdout.columns ?? 120)
       : Number(process.env.COLUMNS) || Infinity;
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    this.table = new TableWriter(labels, { columns, color });
+    this.table = new TableWriter(labels, { columns, color, queriesOnly });
   }
 
   async go(triage) {

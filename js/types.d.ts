@@ -77,32 +77,57 @@ export interface ClauseResult {
   notes?: string[];
 }
 
-/** A call that issued temporary credentials, or a console login. */
+/** A call that issued temporary credentials, or the console login that began a session. */
 export interface Issuer {
+  /** `GetSessionToken`, `AssumeRole`, `AssumeRoleWithSAML`, `AssumeRoleWithWebIdentity`,
+   * `GetFederationToken` or `ConsoleLogin`. */
   action: string;
+  /** The issuing event's 0-based position in the input. */
   index: number;
+  /** When it happened, as an ISO 8601 UTC time. */
   timestamp?: string;
+  /** Who called it: `aws.cloudtrail.user_identity.arn`. */
   arn?: string;
+  /** Where from: `source.ip`, else `source.address`. */
   source_ip?: string;
   user_agent?: string;
+  /** Whether an MFA code was presented; absent when the event cannot say (SAML, web identity). */
   mfa?: boolean;
+  /** The key the issuing call was itself made with, when it had one. */
   caller_key?: string;
 }
 
-/** Where a temporary key came from, and what was done with it, as far as the input tells. */
+/**
+ * Where an event's temporary (`ASIA…`) key came from, and what was done with it. The facts
+ * cover everything read up to the end of the event's batch; keys, issuers and logins more than
+ * two days older than the newest event seen are forgotten.
+ */
 export interface Provenance {
   key_id: string;
+  /** The call that issued the key, or the console login of its session, when it was read. */
   issuer?: Issuer;
+  /** The issuers of the keys above: the one `issuer` was called with, its issuer's, and so on
+   * (at most 8). Absent when there are none. */
   chain?: Issuer[];
+  /** Why there is no issuer: "the call that issued ASIA… is not in the input", or "ASIA…
+   * belongs to a console session; its ConsoleLogin is not in the input". */
   note?: string;
+  /** How many events used the key. */
   calls: number;
+  /** The key's first and last use, as ISO 8601 UTC times. */
   first_seen?: string;
   last_seen?: string;
+  /** Distinct source addresses (an IP, or a service name such as "AWS Internal"), user agents
+   * and actions, at most 32 of each. */
   source_ips: string[];
   user_agents: string[];
   actions: string[];
+  /** Positions of the key's events in the input, the first 200 of them. */
   events: number[];
+  /** The longest time between two uses, in words: "8 hours". */
   longest_gap?: string;
+  /** Signs of a stolen session, in sentences: several source addresses or user agents, a long
+   * gap between uses. Empty when there are none. */
   signs: string[];
 }
 
@@ -136,6 +161,7 @@ export interface TriageResult extends RuleVerdict {
     source?: string;
     key_id?: string;
   };
+  /** For an event made with a temporary (`ASIA…`) key: where the key came from. */
   provenance?: Provenance;
   /** Why the event could not be read. */
   error?: string;

@@ -28,6 +28,16 @@ Output:
   -e, --enrich           add the normalized, enriched event to each result as "event"
       --quiet            write no progress and no summary on standard error
 
+Every result of an event made with a temporary (ASIA...) key carries "provenance": the call
+that issued the key (GetSessionToken, AssumeRole and its kin, or the user's ConsoleLogin)
+with its time, address, user agent, MFA and position #N, or a note that it is not in the
+input; the issuers of the keys above it; the key's calls, first and last use, distinct source
+addresses, user agents and actions; and signs of a stolen session (several addresses or user
+agents, a long gap). The table shows it under each alert (under each match when only --query
+rules run). It covers everything read up to the end of the event's batch, so within a batch
+an issuer written after the calls it enabled is still found; keys, issuers and logins more
+than two days older than the newest event are forgotten.
+
 Limits:
       --chunk-lines N    lines evaluated per call into the core (default 100); the
                          batches depend on the input only, never on how it arrives

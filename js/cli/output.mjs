@@ -1,6 +1,8 @@
 // How results are written: ndjson and json pass the core's text through untouched (so every
 // digit of an event survives); table and summary are for people.
 
+import { labelled, provenanceLines } from './provenance.mjs';
+
 const MATCHED = new Set(['alert', 'repeat', 'match']);
 const VERDICT = /"verdict":"([a-z_]+)"/g;
 
@@ -142,17 +144,25 @@ const COLORS = {
 };
 const RESET = '\u001b[0m';
 
+/** The least room a provenance line gets on a narrow terminal. */
+const MIN_ROOM = 24;
+
 /**
  * A table written batch by batch as results arrive, so it streams like the other formats.
  * Column widths are set from the first batch (within caps) and the reason column takes the
  * rest of the line; longer cells are cut with an ellipsis.
  */
 export class TableWriter {
-  /** `columns` is the line width to fit, or Infinity to cut nothing (output to a file). */
-  constructor(labels, { columns = Infinity, color = false } = {}) {
+  /**
+   * `columns` is the line width to fit, or Infinity to cut nothing (output to a file).
+   * `queriesOnly` says that every loaded rule is a bare query, which never alerts: the key's
+   * provenance then goes under each match instead of each alert.
+   */
+  constructor(labels, { columns = Infinity, color = false, queriesOnly = false } = {}) {
     this.labels = labels;
     this.total = columns;
     this.color = color;
+    this.raised = queriesOnly ? 'match' : 'alert';
     this.columns = null;
   }
 
@@ -197,8 +207,22 @@ export class TableWriter {
     return this.row(columns.map((c) => c.title), null) + '\n';
   }
 
+  /**
+   * A result's row, and under an alert (a match, when only bare queries run) the provenance of
+   * its key, indented to the verdict column.
+   */
   line(result) {
-    return this.row(this.columns.map((column) => column.cell(result)), result) + '\n';
+    let text = this.row(this.columns.map((column) => column.cell(result)), result) + '\n';
+    if (!verdictsOf(result).some((verdict) => verdict.verdict === this.raised)) return text;
+
+    const indent = ' '.repeat(this.columns[0].width + 2);
+    const room = this.total - indent.length;
+    for (const line of provenanceLines(result)) {
+      let body = cut(labelled({ ...line, text: oneLine(line.text) }), Math.max(MIN_ROOM, room));
+      if (this.color && line.sign) body = COLORS.repeat + body + RESET;
+      text += indent + body + '\n';
+    }
+    return text;
   }
 
   row(cells, result) {
@@ -270,8 +294,17 @@ function time(timestamp) {
   return timestamp.replace('T', ' ').slice(0, 16);
 }
 
+/**
+ * A cell's text on one line. Control characters (escape sequences among them) and the
+ * characters that reorder text are written as `\u001b`: event fields are written by whoever
+ * made the request, and must not steer the terminal.
+ */
 function oneLine(text) {
-  return String(text).replace(/\s+/g, ' ');
+  return String(text)
+    .replace(/\s+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) =>
+      `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
 }
 
 function cut(text, max) {

@@ -16,7 +16,9 @@ import {
   parseJson,
   stringifyJson,
   version,
+  type Issuer,
   type JsonObject,
+  type Provenance,
   type QueryProblem,
   type RuleInfo,
   type TriageResult,
@@ -33,6 +35,10 @@ export async function usage(lines: string[]): Promise<number> {
   const first: TriageResult = evaluateEvent({ eventName: 'CreateUser' });
   const events: JsonObject[] = enrich(lines);
   const alerts = results.filter((r) => r.alert && r.verdict === 'alert').map((r) => r.rules?.[1]?.verdict);
+  const provenance: Provenance | undefined = results[0]?.provenance;
+  const issuer: Issuer | undefined = provenance?.issuer ?? provenance?.chain?.[0];
+  const where: string = issuer === undefined ? provenance?.note ?? '' : `${issuer.action} #${issuer.index}`;
+  const signs: number = (provenance?.signs.length ?? 0) + (provenance?.events.length ?? 0) + where.length;
 
   const triage = await Triage.create({ rules: [{ builtin: 'v5' }] });
   for await (const batch of triage.stream(Readable.from(lines), { limits: { chunkLines: DEFAULT_LIMITS.chunkLines } })) {
@@ -48,5 +54,5 @@ export async function usage(lines: string[]): Promise<number> {
     createTriageStream({ rules: ['v4'], output: 'object' }),
     new Writable({ objectMode: true, write: (_result: TriageResult, _encoding, done) => done() }),
   );
-  return v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length;
+  return v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length + signs;
 }
