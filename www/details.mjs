@@ -1,7 +1,8 @@
 // The details of one event: why the rule decided as it did, clause by clause, its caveats,
-// the enriched event and the raw record it came from.
+// where its temporary key came from, the enriched event and the raw record it came from.
 
 import { fill, h } from './dom.mjs';
+import { keyHistory } from './key-history.mjs';
 import { formatTime, verdictLabel } from './verdicts.mjs';
 
 /**
@@ -19,8 +20,7 @@ export function showDetails(container, detail, onJump) {
     summary(result),
     result.error === undefined ? explanation(result, onJump) : failure(result),
     caveats(result),
-    // Room for the history of the event's access key, which will sit next to the verdict.
-    h('section', { className: 'key-history', dataset: { slot: 'key-history' }, attrs: { hidden: '' } }),
+    keyHistory(result, onJump),
     block('Enriched event', 'the normalized event the rule saw', detail.event, null, true),
     block('Raw record', 'event.original', detail.record, detail.recordNote, false),
   );
