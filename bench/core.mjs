@@ -1,33 +1,44 @@
 // The wasm core alone, fed as the CLI feeds it (batches of at most 250 lines and 1 MiB, one
 // call each) but without the CLI around it: the counterpart of examples/bench_native.rs.
 //
-//   node bench/core.mjs [--enrich] FILE
+//   node bench/core.mjs [--enrich] [--pkg DIR] FILE
+//
+// --pkg names another wasm-bindgen output directory than js/pkg/ (to compare builds).
 //
 // Writes one line of JSON to standard error: events, input bytes, result bytes, and the seconds
-// spent in the core's calls (the results' text crossing back into JS included).
+// spent in the core's calls (the results' text crossing back into JS included), as wall time
+// and as the process's processor time.
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-import { initSync, Engine } from '../js/pkg/cloudtrail_triage.js';
 import { batches } from './lines.mjs';
 
 const args = process.argv.slice(2);
 const enrich = args.includes('--enrich');
-const path = args.find((arg) => !arg.startsWith('--'));
+const pkgAt = args.indexOf('--pkg');
+const pkg = pkgAt >= 0 ? pathToFileURL(resolve(args[pkgAt + 1]) + '/') : new URL('../js/pkg/', import.meta.url);
+const path = args.find((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--pkg');
 
-initSync({ module: readFileSync(new URL('../js/pkg/cloudtrail_triage_bg.wasm', import.meta.url)) });
+const { initSync, Engine } = await import(new URL('cloudtrail_triage.js', pkg).href);
+initSync({ module: readFileSync(new URL('cloudtrail_triage_bg.wasm', pkg)) });
 const engine = new Engine({ rules: [{ builtin: 'latest' }], enrich });
 
 let events = 0;
 let bytes = 0;
 let out = 0;
 let seconds = 0;
+let cpu = 0;
 for (const batch of batches(path)) {
   const started = performance.now();
+  const startedCpu = process.cpuUsage();
   const text = engine.run(batch.bytes, events, batch.firstLine - 1);
+  const used = process.cpuUsage(startedCpu);
+  cpu += (used.user + used.system) / 1e6;
   seconds += (performance.now() - started) / 1000;
   events += batch.lines;
   bytes += batch.bytes.length;
   out += text.length;
 }
-process.stderr.write(JSON.stringify({ events, bytes, out, core_seconds: seconds }) + '\n');
+process.stderr.write(JSON.stringify({ events, bytes, out, core_seconds: seconds, cpu_seconds: cpu }) + '\n');

@@ -12,31 +12,13 @@ const READ_BYTES = 1 << 22;
  * @param {string} path
  */
 export function* byteLines(path) {
-  const fd = openSync(path, 'r');
-  try {
-    let buffer = Buffer.allocUnsafe(READ_BYTES);
-    let filled = 0;
-    for (;;) {
-      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
-      filled += read;
-      let start = 0;
-      for (let newline = buffer.indexOf(10, start); newline >= 0 && newline < filled; newline = buffer.indexOf(10, start)) {
-        yield buffer.subarray(start, newline);
-        start = newline + 1;
-      }
-      if (read === 0) {
-        if (start < filled) yield buffer.subarray(start, filled);
-        return;
-      }
-      // Keep the incomplete last line; grow the buffer when one line fills it.
-      const rest = filled - start;
-      const next = rest * 2 > buffer.length ? Buffer.allocUnsafe(buffer.length * 2) : buffer;
-      buffer.copy(next, 0, start, filled);
-      buffer = next;
-      filled = rest;
+  for (const { buffer, start, end } of regions(path, () => true)) {
+    let at = start;
+    for (let newline = buffer.indexOf(10, at); newline >= 0 && newline < end; newline = buffer.indexOf(10, at)) {
+      yield buffer.subarray(at, newline);
+      at = newline + 1;
     }
-  } finally {
-    closeSync(fd);
+    if (at < end) yield buffer.subarray(at, end);
   }
 }
 
@@ -55,33 +37,71 @@ export function* textLines(path) {
  * 1-based number of its first line.
  */
 export function* batches(path, { lines = 250, bytes = 1 << 20 } = {}) {
-  let pieces = [];
-  let size = 0;
   let firstLine = 1;
-  let line = 1;
-  const flush = () => {
-    const out = Buffer.allocUnsafe(size);
-    let offset = 0;
-    for (const piece of pieces) {
-      piece.copy(out, offset);
-      offset += piece.length;
-      out[offset] = 10;
-      offset += 1;
-    }
-    const batch = { bytes: out, firstLine, lines: pieces.length };
-    pieces = [];
-    size = 0;
-    return batch;
-  };
-  for (const piece of byteLines(path)) {
-    if (pieces.length > 0 && (pieces.length >= lines || size + piece.length + 1 > bytes)) {
-      const batch = flush();
-      firstLine = line;
-      yield batch;
-    }
-    pieces.push(Buffer.from(piece));
-    size += piece.length + 1;
-    line += 1;
+  let count = 1;
+  const cut = (size, more) => count >= lines || size + more > bytes;
+  for (const region of regions(path, (size, more) => {
+    const full = cut(size, more);
+    count = full ? 1 : count + 1;
+    return full;
+  })) {
+    const batch = { bytes: Buffer.from(region.buffer.subarray(region.start, region.end)), firstLine, lines: region.lines };
+    firstLine += region.lines;
+    yield batch;
   }
-  if (pieces.length > 0) yield flush();
+}
+
+/**
+ * Reads the file in large pieces and yields runs of whole lines (newlines included), each as a
+ * region of a buffer that is reused afterwards. `cut(size, lineBytes)` is asked before each line
+ * is added to a run of `size` bytes that holds at least one line, and ends the run when it says
+ * so; the last run ends with the file.
+ */
+function* regions(path, cut) {
+  const fd = openSync(path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(READ_BYTES);
+    let filled = 0;
+    let at = 0;
+    let lines = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, filled, buffer.length - filled, null);
+      filled += read;
+      const view = buffer.subarray(0, filled);
+      let start = 0;
+      for (let newline = view.indexOf(10, at); newline >= 0; newline = view.indexOf(10, at)) {
+        if (lines > 0 && cut(at - start, newline + 1 - at)) {
+          yield { buffer, start, end: at, lines };
+          start = at;
+          lines = 0;
+        }
+        at = newline + 1;
+        lines += 1;
+      }
+      if (read === 0) {
+        if (at < filled) {
+          if (lines > 0 && cut(at - start, filled - at)) {
+            yield { buffer, start, end: at, lines };
+            start = at;
+            lines = 0;
+          }
+          at = filled;
+          lines += 1;
+        }
+        if (lines > 0) yield { buffer, start, end: at, lines };
+        return;
+      }
+
+      // Keep the run being gathered and the incomplete line after it; grow the buffer when
+      // they fill half of it.
+      const rest = filled - start;
+      const next = rest * 2 > buffer.length ? Buffer.allocUnsafe(buffer.length * 2) : buffer;
+      buffer.copy(next, 0, start, filled);
+      buffer = next;
+      filled = rest;
+      at -= start;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,11 +7,14 @@
 //! `event.original`. [`enrich`] sets the field from there, so that a rule excluding console
 //! sessions works on both.
 
-use crate::field;
+use crate::field::{self, Fields};
 use serde_json::Value;
 
 /// The ECS field the console flag is written to.
 pub const CONSOLE_FIELD: &str = "aws.cloudtrail.session_credential_from_console";
+
+/// Every field [`enrich`] reads.
+pub const FIELDS: [&str; 2] = [CONSOLE_FIELD, "event.original"];
 
 /// The record field CloudTrail writes the console flag to.
 const RECORD_FIELD: &str = "sessionCredentialFromConsole";
@@ -50,25 +53,56 @@ impl Console {
 /// assert_eq!(event["aws"]["cloudtrail"]["session_credential_from_console"], "true");
 /// ```
 pub fn enrich(event: &mut Value) -> Console {
-    if field::values(event, CONSOLE_FIELD)
+    let console = console(event);
+    if let Console::Set(flag) = &console {
+        field::insert(event, CONSOLE_FIELD, Value::String(flag.clone()));
+    }
+    console
+}
+
+/// What [`enrich`] learns about the console flag of `event`, without setting it.
+pub fn console(event: &dyn Fields) -> Console {
+    if event
+        .values(CONSOLE_FIELD)
         .iter()
         .any(|value| !value.is_null())
     {
         return Console::AlreadySet;
     }
 
-    let flag = match console_flag(event) {
-        Ok(Some(flag)) => flag,
-        Ok(None) => return Console::NotFlagged,
-        Err(reason) => return Console::Unknown(reason),
-    };
-    field::insert(event, CONSOLE_FIELD, Value::String(flag.clone()));
-    Console::Set(flag)
+    match console_flag(event) {
+        Ok(Some(flag)) => Console::Set(flag),
+        Ok(None) => Console::NotFlagged,
+        Err(reason) => Console::Unknown(reason),
+    }
+}
+
+/// [`console`] for an event whose `event.original` is one string, given as it is written in
+/// JSON (between its quotes, escapes not resolved), with no escape but `\"`, `\\`, `\/`,
+/// `\b`, `\f`, `\n`, `\r`, `\t` and `\u` for a control character, as an
+/// [`Outline`](crate::outline::Outline) keeps it.
+///
+/// None of those escapes stands for a letter, so the record names the flag exactly when its
+/// written form does, and a written form that opens with `{` and closes with `}` is a record
+/// that does too: most events are decided here without resolving the escapes of their record.
+pub fn console_escaped(event: &dyn Fields, original: &str) -> Console {
+    let already = event
+        .values(CONSOLE_FIELD)
+        .iter()
+        .any(|value| !value.is_null());
+    if !already
+        && !original.contains(RECORD_FIELD)
+        && original.starts_with('{')
+        && original.ends_with('}')
+    {
+        return Console::NotFlagged;
+    }
+    console(event)
 }
 
 /// The flag's keyword value in the raw record, `None` when the record has none.
-fn console_flag(event: &Value) -> Result<Option<String>, String> {
-    let originals = field::values(event, "event.original");
+fn console_flag(event: &dyn Fields) -> Result<Option<String>, String> {
+    let originals = event.values("event.original");
     let original = match originals.first() {
         None => return Err("event.original is missing".to_owned()),
         Some(Value::String(text)) => text,

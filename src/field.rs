@@ -7,6 +7,27 @@
 
 use serde_json::{Map, Value};
 
+/// A document whose fields are read by dotted path: a whole [`Value`], or an
+/// [`Outline`](crate::outline::Outline) that holds only the fields an engine reads.
+pub trait Fields {
+    /// Every value under the dotted `path`, as [`values`] finds them in the whole document.
+    fn values(&self, path: &str) -> Vec<&Value>;
+
+    /// The whole document, when this is one: free text and wildcard field names look at every
+    /// field, which only the whole document has.
+    fn whole(&self) -> Option<&Value>;
+}
+
+impl Fields for Value {
+    fn values(&self, path: &str) -> Vec<&Value> {
+        values(self, path)
+    }
+
+    fn whole(&self) -> Option<&Value> {
+        Some(self)
+    }
+}
+
 /// Every value a document holds under the dotted `path`, arrays flattened, in document order.
 ///
 /// Nulls are kept (a query decides what they mean); an empty array contributes nothing. A path
@@ -27,13 +48,13 @@ pub fn values<'a>(doc: &'a Value, path: &str) -> Vec<&'a Value> {
 }
 
 /// The first string value under `path`, if any.
-pub fn first_str<'a>(doc: &'a Value, path: &str) -> Option<&'a str> {
-    values(doc, path).into_iter().find_map(Value::as_str)
+pub fn first_str<'a>(doc: &'a dyn Fields, path: &str) -> Option<&'a str> {
+    doc.values(path).into_iter().find_map(Value::as_str)
 }
 
 /// Whether the document holds any value under `path`, null included.
-pub fn is_present(doc: &Value, path: &str) -> bool {
-    !values(doc, path).is_empty()
+pub fn is_present(doc: &dyn Fields, path: &str) -> bool {
+    !doc.values(path).is_empty()
 }
 
 fn collect<'a>(value: &'a Value, path: &str, found: &mut Vec<&'a Value>) {

@@ -42,9 +42,11 @@
 pub mod enrich;
 pub mod field;
 pub mod input;
+mod json;
 pub mod kql;
 pub mod new_terms;
 pub mod normalize;
+pub mod outline;
 pub mod provenance;
 pub mod rule;
 pub mod schema;
@@ -59,4 +61,4 @@ pub use input::{Limits, Start};
 pub use kql::{ParseError, Query};
 pub use rule::{Rule, RuleError};
 pub use schema::Schema;
-pub use triage::{Batch, Engine, State};
+pub use triage::{Batch, Engine, JsonBatch, State};

@@ -87,10 +87,10 @@ pub const DATASET: &str = "aws.cloudtrail";
 pub const ECS_VERSION: &str = "8.11.0";
 
 /// Top-level keys only a raw CloudTrail record has; any one of them makes an object a record.
-const RECORD_KEYS: [&str; 3] = ["eventVersion", "eventSource", "eventName"];
+pub(crate) const RECORD_KEYS: [&str; 3] = ["eventVersion", "eventSource", "eventName"];
 
 /// Top-level keys only a CloudTrail digest file has.
-const DIGEST_KEYS: [&str; 4] = [
+pub(crate) const DIGEST_KEYS: [&str; 4] = [
     "digestStartTime",
     "digestEndTime",
     "digestS3Object",

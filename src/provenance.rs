@@ -16,7 +16,7 @@
 //! the newest event seen is forgotten: a very long stream keeps only the last two days.
 
 use crate::enrich::CONSOLE_FIELD;
-use crate::field;
+use crate::field::{self, Fields};
 use crate::time::{self, Millis};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -179,8 +179,27 @@ pub struct Ledger {
     newest: Option<Millis>,
 }
 
+/// Every field [`facts`] reads.
+pub const FIELDS: [&str; 15] = [
+    "event.action",
+    "event.outcome",
+    "aws.cloudtrail.user_identity.access_key_id",
+    "@timestamp",
+    "source.ip",
+    "source.address",
+    "user_agent.original",
+    "aws.cloudtrail.user_identity.arn",
+    CONSOLE_FIELD,
+    "aws.cloudtrail.flattened.response_elements.credentials.accessKeyId",
+    "aws.cloudtrail.response_elements",
+    "aws.cloudtrail.flattened.request_parameters.serialNumber",
+    "aws.cloudtrail.request_parameters",
+    "aws.cloudtrail.console_login.additional_eventdata.mfa_used",
+    "event.original",
+];
+
 /// Reads what `event` tells about keys.
-pub fn facts(index: u64, event: &Value) -> Facts {
+pub fn facts(index: u64, event: &dyn Fields) -> Facts {
     let text = |path: &str| field::first_str(event, path).map(str::to_owned);
     let action = text("event.action");
     let succeeded = field::first_str(event, "event.outcome") != Some("failure");
@@ -238,12 +257,22 @@ impl Ledger {
         let Some(key) = facts.key.as_deref().filter(|key| key.starts_with("ASIA")) else {
             return;
         };
-        let history = self.keys.entry(key.to_owned()).or_default();
+        // Most events use a key already known, whose entry needs no new copy of the key.
+        if !self.keys.contains_key(key) {
+            self.keys.insert(key.to_owned(), History::default());
+        }
+        let Some(history) = self.keys.get_mut(key) else {
+            return;
+        };
         history.calls += 1;
         if let Some(time) = facts.time {
             history.first = Some(history.first.map_or(time, |first| first.min(time)));
             history.last = Some(history.last.map_or(time, |last| last.max(time)));
             let at = history.times.partition_point(|t| *t <= time);
+            // A time after every other (the usual case) adds one gap and closes none, so the
+            // longest gap needs no new search.
+            let appended = history.times.last().filter(|_| at == history.times.len());
+            let gap = appended.map(|last| time - last);
             history.times.insert(at, time);
             // The oldest times go first; the gaps they closed are kept as a maximum.
             if history.times.len() > MAX_TIMES {
@@ -251,7 +280,10 @@ impl Ledger {
                 let next = history.times.first().copied().unwrap_or(dropped);
                 history.dropped_gap = history.dropped_gap.max(next - dropped);
             }
-            history.longest_gap = history.dropped_gap.max(longest_gap(&history.times));
+            history.longest_gap = match gap {
+                Some(gap) => history.longest_gap.max(gap),
+                None => history.dropped_gap.max(longest_gap(&history.times)),
+            };
         }
         for (set, value) in [
             (&mut history.source_ips, &facts.source),
@@ -259,7 +291,7 @@ impl Ledger {
             (&mut history.actions, &facts.action),
         ] {
             if let Some(value) = value {
-                if set.len() < MAX_DISTINCT {
+                if set.len() < MAX_DISTINCT && !set.contains(value) {
                     set.insert(value.clone());
                 }
             }
@@ -286,7 +318,8 @@ impl Ledger {
     /// The provenance of an event made with a temporary (`ASIA…`) key; `None` for any other.
     pub fn provenance(&self, facts: &Facts) -> Option<Provenance> {
         let key = facts.key.as_deref().filter(|key| key.starts_with("ASIA"))?;
-        let history = self.keys.get(key).cloned().unwrap_or_default();
+        let unused = History::default();
+        let history = self.keys.get(key).unwrap_or(&unused);
 
         let (issuer, note) = match self.issuers.get(key) {
             Some((issuer, _)) => (Some(issuer.clone()), None),
@@ -305,7 +338,7 @@ impl Ledger {
             ),
         };
         let chain = self.chain(issuer.as_ref());
-        let signs = signs(&history);
+        let signs = signs(history);
 
         Some(Provenance {
             key_id: key.to_owned(),
@@ -315,10 +348,10 @@ impl Ledger {
             calls: history.calls,
             first_seen: history.first.map(time::format),
             last_seen: history.last.map(time::format),
-            source_ips: history.source_ips.into_iter().collect(),
-            user_agents: history.user_agents.into_iter().collect(),
-            actions: history.actions.into_iter().collect(),
-            events: history.indexes,
+            source_ips: history.source_ips.iter().cloned().collect(),
+            user_agents: history.user_agents.iter().cloned().collect(),
+            actions: history.actions.iter().cloned().collect(),
+            events: history.indexes.clone(),
             longest_gap: (history.longest_gap > 0)
                 .then(|| time::describe_span(history.longest_gap)),
             signs,
@@ -405,7 +438,7 @@ fn list(values: &BTreeSet<String>) -> String {
 
 /// The key an issuing call handed out: from the ECS event's flattened response, else from the
 /// raw record in `event.original`, else from the response's text form.
-fn issued_key(event: &Value) -> Option<String> {
+fn issued_key(event: &dyn Fields) -> Option<String> {
     let flattened = "aws.cloudtrail.flattened.response_elements.credentials.accessKeyId";
     if let Some(key) = field::first_str(event, flattened) {
         return Some(key.to_owned());
@@ -426,7 +459,7 @@ fn issued_key(event: &Value) -> Option<String> {
 }
 
 /// Whether an issuing call presented an MFA device: `serialNumber` in its request.
-fn request_mfa(event: &Value, action: &str) -> Option<bool> {
+fn request_mfa(event: &dyn Fields, action: &str) -> Option<bool> {
     if !matches!(
         action,
         "GetSessionToken" | "AssumeRole" | "GetFederationToken"
@@ -449,12 +482,9 @@ fn request_mfa(event: &Value, action: &str) -> Option<bool> {
 }
 
 /// Whether a console login used MFA: `additionalEventData.MFAUsed`.
-fn login_mfa(event: &Value) -> Option<bool> {
+fn login_mfa(event: &dyn Fields) -> Option<bool> {
     let normalized = "aws.cloudtrail.console_login.additional_eventdata.mfa_used";
-    if let Some(used) = field::values(event, normalized)
-        .first()
-        .and_then(|v| v.as_bool())
-    {
+    if let Some(used) = event.values(normalized).first().and_then(|v| v.as_bool()) {
         return Some(used);
     }
     let record = original(event)?;
@@ -462,7 +492,7 @@ fn login_mfa(event: &Value) -> Option<bool> {
     Some(used == "Yes")
 }
 
-fn original(event: &Value) -> Option<Value> {
+fn original(event: &dyn Fields) -> Option<Value> {
     serde_json::from_str(field::first_str(event, "event.original")?).ok()
 }
 

@@ -72,7 +72,30 @@ pub fn format(millis: Millis) -> String {
     let (year, month, day) = civil_from_days(days);
     let (hour, minute) = (in_day / 3_600_000, in_day / 60_000 % 60);
     let (second, milli) = (in_day / 1000 % 60, in_day % 1000);
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z"
+        );
+    }
+
+    // Every event's result formats times; digits written one by one cost far less than the
+    // formatting machinery.
+    let mut out = String::with_capacity(24);
+    let mut digits = |value: i64, width: u32, after: char| {
+        for place in (0..width).rev() {
+            let digit = value / 10_i64.pow(place) % 10;
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push(after);
+    };
+    digits(year, 4, '-');
+    digits(month, 2, '-');
+    digits(day, 2, 'T');
+    digits(hour, 2, ':');
+    digits(minute, 2, ':');
+    digits(second, 2, '.');
+    digits(milli, 3, 'Z');
+    out
 }
 
 /// A span of time as a person would say it: `7 days`, `3 hours`, `12 minutes`, `40 seconds`.

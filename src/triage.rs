@@ -1,11 +1,13 @@
 //! The road every event takes: read, normalize, enrich, evaluate, new terms, verdict.
 
 use crate::enrich::{self, CONSOLE_FIELD, Console};
-use crate::field;
+use crate::field::{self, Fields};
 use crate::input::{self, Limits, Start};
+use crate::json;
 use crate::kql::keyword_text;
 use crate::new_terms::{self, Candidate};
 use crate::normalize;
+use crate::outline::{self, Outline, Paths};
 use crate::provenance::{self, Ledger};
 use crate::rule::{Rule, RuleKind};
 use crate::schema::{FieldType, Schema};
@@ -13,6 +15,7 @@ use crate::time;
 use crate::verdict::{EventResult, RuleVerdict, Summary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// Rules loaded once and applied to batch after batch.
 #[derive(Clone, Debug)]
@@ -20,6 +23,9 @@ pub struct Engine {
     rules: Vec<Rule>,
     schema: Schema,
     limits: Limits,
+    /// Every field the rules, the summary, enrichment and provenance read, when the rules name
+    /// all of theirs: then ECS events are read as outlines of these fields.
+    paths: Option<Paths>,
 }
 
 /// The results of one batch and the state to hand to the next.
@@ -27,6 +33,16 @@ pub struct Engine {
 pub struct Batch {
     /// One result per input event, in input order.
     pub results: Vec<EventResult>,
+    /// The state after this batch, for the next one.
+    pub state: State,
+}
+
+/// The results of one batch as one JSON array text, and the state to hand to the next.
+#[derive(Clone, Debug)]
+pub struct JsonBatch {
+    /// The results, one per input event in input order, as `serde_json` writes
+    /// [`Batch::results`].
+    pub text: String,
     /// The state after this batch, for the next one.
     pub state: State,
 }
@@ -42,18 +58,58 @@ pub struct State {
 }
 
 /// An event made ready for the rules.
-struct Prepared {
+struct Prepared<'e, 't> {
     index: u64,
-    event: Result<(Value, Console), String>,
+    event: Result<Ready<'e, 't>, String>,
+}
+
+/// A readable event: the document the rules read, what enrichment learned, and, when the
+/// results are written as JSON with their events, the event's own text when that is what
+/// serializing it would write.
+struct Ready<'e, 't> {
+    doc: Doc<'e, 't>,
+    console: Console,
+    text: Option<Cow<'t, str>>,
+}
+
+/// The event as the rules read it.
+enum Doc<'e, 't> {
+    /// The whole normalized, enriched event.
+    Whole(Value),
+    /// The fields the engine reads, enriched.
+    Outline(Outline<'e, 't>),
+}
+
+impl Doc<'_, '_> {
+    fn fields(&self) -> &dyn Fields {
+        match self {
+            Self::Whole(value) => value,
+            Self::Outline(outline) => outline,
+        }
+    }
+}
+
+/// What a result keeps of its event.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing.
+    Nothing,
+    /// The whole event as a [`Value`].
+    Value,
+    /// The event's JSON text for [`Engine::run_json`]: its own text when that is what
+    /// serializing it would write, else the whole event as a [`Value`].
+    Text,
 }
 
 impl Engine {
     /// An engine for `rules` on Elastic's CloudTrail field types, with the default limits.
     pub fn new(rules: Vec<Rule>) -> Self {
+        let paths = outline_paths(&rules);
         Self {
             rules,
             schema: Schema::cloudtrail(),
             limits: Limits::default(),
+            paths,
         }
     }
 
@@ -73,9 +129,71 @@ impl Engine {
     /// `start` places the batch within a longer input; `state` is what earlier batches left
     /// (use `State::default()` for the first), and the returned batch carries it on. With
     /// `keep_events`, each result holds the normalized, enriched event.
-    pub fn run(&self, input: &[u8], start: Start, mut state: State, keep_events: bool) -> Batch {
+    pub fn run(&self, input: &[u8], start: Start, state: State, keep_events: bool) -> Batch {
+        let keep = if keep_events {
+            Keep::Value
+        } else {
+            Keep::Nothing
+        };
+        let mut results = Vec::new();
+        let state = self.triage(input, start, state, keep, |result, _| results.push(result));
+        Batch { results, state }
+    }
+
+    /// Like [`Engine::run`], but writes the results as one JSON array text, exactly as
+    /// `serde_json` writes the results `run` returns.
+    ///
+    /// This is the fast road for callers that pass results on as text: an ECS event is read as
+    /// the outline of the fields the rules and the result read, and with `keep_events` an event
+    /// whose text is what serializing it would write is written as that text, the console flag
+    /// spliced in, instead of being parsed and serialized whole.
+    pub fn run_json(
+        &self,
+        input: &[u8],
+        start: Start,
+        state: State,
+        keep_events: bool,
+    ) -> JsonBatch {
+        let keep = if keep_events {
+            Keep::Text
+        } else {
+            Keep::Nothing
+        };
+        let mut out = Vec::with_capacity(input.len().saturating_mul(3));
+        let mut failed = None;
+        out.push(b'[');
+        let state = self.triage(input, start, state, keep, |result, text| {
+            if out.len() > 1 {
+                out.push(b',');
+            }
+            if let Err(error) = json::write_result(&mut out, &result, text) {
+                failed.get_or_insert(error);
+            }
+        });
+        out.push(b']');
+
+        let text = match failed {
+            None => String::from_utf8(out).map_err(|error| error.to_string()),
+            Some(error) => Err(error.to_string()),
+        };
+        let text = text.unwrap_or_else(|error| {
+            format!("[{{\"error\":\"results could not be written: {error}\"}}]")
+        });
+        JsonBatch { text, state }
+    }
+
+    /// The road for a batch: hands every result to `emit` in input order, each with its
+    /// event's text when `keep` asks for it and the text can be written as it is.
+    fn triage(
+        &self,
+        input: &[u8],
+        start: Start,
+        mut state: State,
+        keep: Keep,
+        mut emit: impl FnMut(EventResult, Option<&str>),
+    ) -> State {
         let decoded = input::decode(input, &self.limits);
-        let prepared: Vec<Prepared> = decoded
+        let prepared: Vec<Prepared<'_, '_>> = decoded
             .items(start, &self.limits)
             .into_iter()
             .map(|item| Prepared {
@@ -83,7 +201,7 @@ impl Engine {
                 event: item
                     .text
                     .map_err(|error| error.message)
-                    .and_then(|text| self.prepare(text, item.index, item.line)),
+                    .and_then(|text| self.prepare(text, item.index, item.line, keep)),
             })
             .collect();
 
@@ -94,39 +212,86 @@ impl Engine {
         let provenance = key_provenance(&prepared, &mut state.keys);
 
         let mut per_rule: Vec<_> = per_rule.into_iter().map(Vec::into_iter).collect();
-        let mut results = Vec::with_capacity(prepared.len());
         for (event, provenance) in prepared.into_iter().zip(provenance) {
             let verdicts: Vec<RuleVerdict> =
                 per_rule.iter_mut().filter_map(Iterator::next).collect();
-            let mut result = self.assemble(event, verdicts, keep_events);
+            let (mut result, text) = self.assemble(event, verdicts, keep);
             result.provenance = provenance;
-            results.push(result);
+            emit(result, text.as_deref());
         }
-        Batch { results, state }
+        state
     }
 
     /// Parses, normalizes and enriches one event's text.
-    fn prepare(&self, text: &str, index: u64, line: u64) -> Result<(Value, Console), String> {
+    fn prepare<'t>(
+        &self,
+        text: &'t str,
+        index: u64,
+        line: u64,
+        keep: Keep,
+    ) -> Result<Ready<'_, 't>, String> {
+        if keep != Keep::Value {
+            if let Some(ready) = self.prepare_outline(text, keep) {
+                return Ok(ready);
+            }
+        }
         let value = input::parse_event(text, index, line, &self.limits).map_err(|e| e.message)?;
-        let mut event = to_ecs(value, text, index, line)?;
-        let console = enrich::enrich(&mut event);
-        Ok((event, console))
+        let mut doc = to_ecs(value, text, index, line)?;
+        let console = enrich::enrich(&mut doc);
+        Ok(Ready {
+            doc: Doc::Whole(doc),
+            console,
+            text: None,
+        })
+    }
+
+    /// Reads an ECS event as its outline; `None` leaves it to the whole parse: the rules read
+    /// fields they cannot name, the text is not an ECS event, or (for `Keep::Text`) it cannot
+    /// be written as it is.
+    fn prepare_outline<'t>(&self, text: &'t str, keep: Keep) -> Option<Ready<'_, 't>> {
+        let mut keys = Vec::new();
+        let mut outline =
+            outline::read(text, self.paths.as_ref()?, self.limits.max_depth, &mut keys)?;
+        if !is_ecs_by_keys(&keys) {
+            return None;
+        }
+
+        let console = match outline.escaped("event.original") {
+            Some(original) => enrich::console_escaped(&outline, original),
+            None => enrich::console(&outline),
+        };
+        if let Console::Set(flag) = &console {
+            if !outline.set(CONSOLE_FIELD, Value::String(flag.clone())) {
+                return None;
+            }
+        }
+        let text = match (keep, &console) {
+            (Keep::Text, Console::Set(flag)) => Some(Cow::Owned(outline.with_console(text, flag)?)),
+            (Keep::Text, _) if outline.canonical => Some(Cow::Borrowed(text)),
+            (Keep::Text, _) => return None,
+            _ => None,
+        };
+        Some(Ready {
+            doc: Doc::Outline(outline),
+            console,
+            text,
+        })
     }
 
     /// One rule's verdicts on every event of the batch.
     fn judge(
         &self,
         rule: &Rule,
-        prepared: &[Prepared],
+        prepared: &[Prepared<'_, '_>],
         state: &mut new_terms::State,
     ) -> Vec<RuleVerdict> {
         let mut verdicts: Vec<RuleVerdict> = prepared
             .iter()
             .map(|item| match &item.event {
                 Err(error) => RuleVerdict::unreadable(&rule.name, error),
-                Ok((event, console)) => {
-                    let explanation = rule.query.explain(event, &self.schema);
-                    let caveats = self.caveats(rule, event, console);
+                Ok(Ready { doc, console, .. }) => {
+                    let explanation = rule.query.explain(doc.fields(), &self.schema);
+                    let caveats = self.caveats(rule, doc.fields(), console);
                     RuleVerdict::from_explanation(&rule.name, explanation, caveats)
                 }
             })
@@ -147,14 +312,14 @@ impl Engine {
         rule: &Rule,
         fields: &[String],
         window: time::Millis,
-        prepared: &[Prepared],
+        prepared: &[Prepared<'_, '_>],
         verdicts: &mut [RuleVerdict],
         state: &mut new_terms::State,
     ) {
         let mut positions = Vec::new();
         let mut candidates = Vec::new();
         for (position, (item, verdict)) in prepared.iter().zip(verdicts.iter()).enumerate() {
-            let Ok((event, _)) = &item.event else {
+            let Ok(Ready { doc, .. }) = &item.event else {
                 continue;
             };
             if !verdict.matched {
@@ -163,8 +328,8 @@ impl Engine {
             positions.push(position);
             candidates.push(Candidate {
                 index: item.index,
-                time: event_time(rule, event),
-                terms: terms(event, fields),
+                time: event_time(rule, doc.fields()),
+                terms: terms(doc.fields(), fields),
             });
         }
 
@@ -187,11 +352,11 @@ impl Engine {
         }
     }
 
-    fn caveats(&self, rule: &Rule, event: &Value, console: &Console) -> Vec<String> {
+    fn caveats(&self, rule: &Rule, event: &dyn Fields, console: &Console) -> Vec<String> {
         let mut caveats = Vec::new();
-        for name in rule.query.fields() {
-            match self.schema.field_type(&name) {
-                FieldType::ConstantKeyword(constant) if !field::is_present(event, &name) => {
+        for name in rule.query.field_names() {
+            match self.schema.field_type(name) {
+                FieldType::ConstantKeyword(constant) if !field::is_present(event, name) => {
                     caveats.push(format!(
                         "{name} is missing from the event and was decided as Elasticsearch \
                          would in the CloudTrail data stream, where this constant_keyword field \
@@ -212,12 +377,14 @@ impl Engine {
         caveats
     }
 
-    fn assemble(
+    /// The result for one event, and its text when `keep` asks for it and it can be written as
+    /// it is.
+    fn assemble<'t>(
         &self,
-        prepared: Prepared,
+        prepared: Prepared<'_, 't>,
         mut verdicts: Vec<RuleVerdict>,
-        keep_events: bool,
-    ) -> EventResult {
+        keep: Keep,
+    ) -> (EventResult, Option<Cow<'t, str>>) {
         let (first, rules) = if verdicts.len() > 1 {
             (verdicts.first().cloned(), Some(verdicts))
         } else {
@@ -225,24 +392,37 @@ impl Engine {
         };
         let first = first.unwrap_or_else(|| RuleVerdict::unreadable("", "no rule is loaded"));
         match prepared.event {
-            Err(error) => EventResult {
-                index: prepared.index,
-                verdict: first,
-                summary: None,
-                error: Some(error),
-                event: None,
-                rules,
-                provenance: None,
-            },
-            Ok((event, _)) => EventResult {
-                index: prepared.index,
-                verdict: first,
-                summary: Some(Summary::of(&event)),
-                error: None,
-                event: keep_events.then_some(event),
-                rules,
-                provenance: None,
-            },
+            Err(error) => {
+                let result = EventResult {
+                    index: prepared.index,
+                    verdict: first,
+                    summary: None,
+                    error: Some(error),
+                    event: None,
+                    rules,
+                    provenance: None,
+                };
+                (result, None)
+            }
+            Ok(Ready { doc, text, .. }) => {
+                let summary = Some(Summary::of(doc.fields()));
+                let (event, text) = match (keep, text, doc) {
+                    (Keep::Nothing, _, _) => (None, None),
+                    (_, Some(text), _) => (None, Some(text)),
+                    (_, None, Doc::Whole(doc)) => (Some(doc), None),
+                    (_, None, Doc::Outline(_)) => (None, None),
+                };
+                let result = EventResult {
+                    index: prepared.index,
+                    verdict: first,
+                    summary,
+                    error: None,
+                    event,
+                    rules,
+                    provenance: None,
+                };
+                (result, text)
+            }
         }
     }
 }
@@ -250,7 +430,7 @@ impl Engine {
 /// Records the batch's key facts, then answers for every event made with a temporary key, so
 /// that an issuer anywhere in the batch is found.
 fn key_provenance(
-    prepared: &[Prepared],
+    prepared: &[Prepared<'_, '_>],
     ledger: &mut Ledger,
 ) -> Vec<Option<provenance::Provenance>> {
     let facts: Vec<Option<provenance::Facts>> = prepared
@@ -259,7 +439,7 @@ fn key_provenance(
             item.event
                 .as_ref()
                 .ok()
-                .map(|(event, _)| provenance::facts(item.index, event))
+                .map(|ready| provenance::facts(item.index, ready.doc.fields()))
         })
         .collect();
     for facts in facts.iter().flatten() {
@@ -306,28 +486,66 @@ fn to_ecs(value: Value, text: &str, index: u64, line: u64) -> Result<Value, Stri
     ))
 }
 
+/// Whether an object with these top-level keys is an ECS event for [`to_ecs`]: not a digest,
+/// not a raw record, and [`is_ecs`].
+fn is_ecs_by_keys(keys: &[&str]) -> bool {
+    let has = |wanted: &[&str]| keys.iter().any(|key| wanted.contains(key));
+    let event = keys
+        .iter()
+        .any(|key| *key == "event" || key.starts_with("event."));
+    !has(&normalize::DIGEST_KEYS)
+        && (event || !has(&normalize::RECORD_KEYS))
+        && keys.iter().copied().any(is_ecs_key)
+}
+
 /// An ECS event holds `@timestamp` or a field of one of the ECS groups the rule reads.
 fn is_ecs(value: &Value) -> bool {
     let Some(map) = value.as_object() else {
         return false;
     };
-    map.keys().any(|key| {
-        [
-            "@timestamp",
-            "event",
-            "aws",
-            "data_stream",
-            "cloud",
-            "source",
-            "user_agent",
-        ]
+    map.keys().map(String::as_str).any(is_ecs_key)
+}
+
+/// Whether a top-level key is `@timestamp` or belongs to one of the ECS groups the rule reads.
+fn is_ecs_key(key: &str) -> bool {
+    [
+        "@timestamp",
+        "event",
+        "aws",
+        "data_stream",
+        "cloud",
+        "source",
+        "user_agent",
+    ]
+    .iter()
+    .any(|group| key == *group || key.strip_prefix(group).is_some_and(|r| r.starts_with('.')))
+}
+
+/// Every field the engine reads from an event, or `None` when a rule reads fields it cannot
+/// name in advance.
+fn outline_paths(rules: &[Rule]) -> Option<Paths> {
+    if !rules.iter().all(|rule| rule.query.names_every_field()) {
+        return None;
+    }
+    let mut paths: Vec<String> = vec!["@timestamp".to_owned()];
+    for rule in rules {
+        paths.extend(rule.query.fields());
+        paths.extend(rule.timestamp_override.iter().cloned());
+        if let RuleKind::NewTerms { fields, .. } = &rule.kind {
+            paths.extend(fields.iter().cloned());
+        }
+    }
+    let fixed = enrich::FIELDS
         .iter()
-        .any(|group| key == group || key.strip_prefix(group).is_some_and(|r| r.starts_with('.')))
-    })
+        .chain(&Summary::FIELDS)
+        .chain(&provenance::FIELDS);
+    Some(Paths::new(
+        paths.iter().map(String::as_str).chain(fixed.copied()),
+    ))
 }
 
 /// The time new terms orders the event by: the rule's timestamp override, else `@timestamp`.
-fn event_time(rule: &Rule, event: &Value) -> Option<time::Millis> {
+fn event_time(rule: &Rule, event: &dyn Fields) -> Option<time::Millis> {
     let parse = |path: &str| field::first_str(event, path).and_then(time::parse);
     rule.timestamp_override
         .as_deref()
@@ -337,10 +555,11 @@ fn event_time(rule: &Rule, event: &Value) -> Option<time::Millis> {
 
 /// The event's new-terms values: each value of a single field, or each combination of values
 /// of several fields.
-fn terms(event: &Value, fields: &[String]) -> Vec<String> {
+fn terms(event: &dyn Fields, fields: &[String]) -> Vec<String> {
     let mut combos = vec![String::new()];
     for (i, name) in fields.iter().enumerate() {
-        let values: Vec<String> = field::values(event, name)
+        let values: Vec<String> = event
+            .values(name)
             .into_iter()
             .filter_map(keyword_text)
             .collect();

@@ -1,6 +1,6 @@
 //! Verdicts: what a rule decided for one event, and why, in words and in detail.
 
-use crate::field;
+use crate::field::{self, Fields};
 use crate::kql::{Clause, Explanation};
 use crate::new_terms::{Decision, Seen};
 use crate::provenance::Provenance;
@@ -93,8 +93,18 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Every field [`Summary::of`] reads.
+    pub const FIELDS: [&'static str; 6] = [
+        "@timestamp",
+        "aws.cloudtrail.user_identity.arn",
+        "event.action",
+        "source.ip",
+        "source.address",
+        "aws.cloudtrail.user_identity.access_key_id",
+    ];
+
     /// Reads the summary fields of an ECS event.
-    pub fn of(event: &Value) -> Self {
+    pub fn of(event: &dyn Fields) -> Self {
         let text = |path: &str| field::first_str(event, path).map(str::to_owned);
         Self {
             timestamp: text("@timestamp"),
@@ -247,28 +257,55 @@ impl RuleVerdict {
     }
 }
 
+/// `pass: clause (field is value; other is [a, b])`, then the clause's notes, each after `; `.
 fn describe_clause(clause: &Clause) -> String {
-    let seen: Vec<String> = clause
-        .fields
-        .iter()
-        .map(|field| match field.values.as_slice() {
-            [] => format!("{} is missing", field.field),
-            [one] => format!("{} is {}", field.field, short(one)),
-            many => {
-                let shown: Vec<String> = many.iter().map(short).collect();
-                format!("{} is [{}]", field.field, shown.join(", "))
+    let mut reason = String::with_capacity(2 * clause.clause.len() + 64);
+    reason.push_str(if clause.pass { "pass: " } else { "fail: " });
+    reason.push_str(&clause.clause);
+    for (position, field) in clause.fields.iter().enumerate() {
+        reason.push_str(if position == 0 { " (" } else { "; " });
+        reason.push_str(&field.field);
+        match field.values.as_slice() {
+            [] => reason.push_str(" is missing"),
+            [one] => {
+                reason.push_str(" is ");
+                push_short(&mut reason, one);
             }
-        })
-        .collect();
-    let result = if clause.pass { "pass" } else { "fail" };
-    let mut reason = format!("{result}: {}", clause.clause);
-    if !seen.is_empty() {
-        reason.push_str(&format!(" ({})", seen.join("; ")));
+            many => {
+                reason.push_str(" is [");
+                for (position, value) in many.iter().enumerate() {
+                    if position > 0 {
+                        reason.push_str(", ");
+                    }
+                    push_short(&mut reason, value);
+                }
+                reason.push(']');
+            }
+        }
+    }
+    if !clause.fields.is_empty() {
+        reason.push(')');
     }
     for note in &clause.notes {
-        reason.push_str(&format!("; {note}"));
+        reason.push_str("; ");
+        reason.push_str(note);
     }
     reason
+}
+
+/// Adds a value as JSON, cut to a readable length.
+fn push_short(out: &mut String, value: &Value) {
+    // The usual value, a short string that JSON writes as it is, needs no serializer.
+    if let Value::String(text) = value {
+        let plain = |byte: &u8| *byte >= 0x20 && *byte != b'"' && *byte != b'\\';
+        if text.len() <= 118 && text.as_bytes().iter().all(plain) {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+            return;
+        }
+    }
+    out.push_str(&short(value));
 }
 
 /// A value as JSON, cut to a readable length.

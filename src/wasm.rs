@@ -91,11 +91,9 @@ impl Engine {
             line: first_line.max(0.0) as u64,
         };
         let state = std::mem::take(&mut self.state);
-        let batch = self.engine.run(input, start, state, self.enrich);
+        let batch = self.engine.run_json(input, start, state, self.enrich);
         self.state = batch.state;
-        serde_json::to_string(&batch.results).unwrap_or_else(|error| {
-            format!("[{{\"error\":\"results could not be written: {error}\"}}]")
-        })
+        batch.text
     }
 
     /// The new-terms state as JSON, to carry to another engine.

@@ -165,6 +165,21 @@ impl Node {
         fields
     }
 
+    /// Whether the fields this part reads are all named in [`Node::fields`]: no free text and
+    /// no wildcard field names, except inside a nested query, which reads only the nested
+    /// field's own values.
+    pub fn names_every_field(&self) -> bool {
+        match &self.kind {
+            NodeKind::MatchAll => true,
+            NodeKind::FreeText(_) => false,
+            NodeKind::Field { field, .. }
+            | NodeKind::Range { field, .. }
+            | NodeKind::Nested { field, .. } => field.pattern.is_none(),
+            NodeKind::Not(inner) => inner.names_every_field(),
+            NodeKind::Or(parts) | NodeKind::And(parts) => parts.iter().all(Node::names_every_field),
+        }
+    }
+
     fn collect_fields(&self, fields: &mut Vec<String>) {
         let mut add = |name: &str| {
             if !fields.iter().any(|known| known == name) {

@@ -6,10 +6,11 @@
 //! reject (a word on an ip field, say) matches nothing here and leaves a note that says so.
 
 use super::ast::{Literal, Node, NodeKind, Piece, RangeOp, ValueList, glob_match};
-use crate::field;
+use crate::field::Fields;
 use crate::schema::{FieldType, Schema};
 use crate::time;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
@@ -27,7 +28,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub fn node(&mut self, node: &Node, doc: &Value) -> bool {
+    pub fn node(&mut self, node: &Node, doc: &dyn Fields) -> bool {
         match &node.kind {
             NodeKind::MatchAll => true,
             NodeKind::Or(parts) => parts.iter().any(|part| self.node(part, doc)),
@@ -39,12 +40,13 @@ impl<'a> Evaluator<'a> {
             NodeKind::Range { field, op, value } => {
                 self.over_fields(field, doc, |this, path| this.range(path, *op, value, doc))
             }
-            NodeKind::Nested { field, query } => field::values(doc, &field.text)
+            NodeKind::Nested { field, query } => doc
+                .values(&field.text)
                 .into_iter()
                 .filter(|element| element.is_object())
                 .any(|element| self.node(query, element)),
             NodeKind::FreeText(values) => {
-                let paths = leaf_paths(doc);
+                let paths = doc.whole().map(leaf_paths).unwrap_or_default();
                 paths.iter().any(|path| self.values(path, values, doc))
             }
         }
@@ -54,13 +56,13 @@ impl<'a> Evaluator<'a> {
     fn over_fields(
         &mut self,
         field: &Literal,
-        doc: &Value,
+        doc: &dyn Fields,
         mut test: impl FnMut(&mut Self, &str) -> bool,
     ) -> bool {
         match &field.pattern {
             None => test(self, &field.text),
             Some(pieces) => {
-                let mut paths = leaf_paths(doc);
+                let mut paths = doc.whole().map(leaf_paths).unwrap_or_default();
                 for (name, _) in self.schema.fields() {
                     if !paths.iter().any(|known| known == name) {
                         paths.push(name.to_owned());
@@ -72,7 +74,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn values(&mut self, path: &str, list: &ValueList, doc: &Value) -> bool {
+    fn values(&mut self, path: &str, list: &ValueList, doc: &dyn Fields) -> bool {
         match list {
             ValueList::Or(parts) => parts.iter().any(|part| self.values(path, part, doc)),
             ValueList::And(parts) => parts.iter().all(|part| self.values(path, part, doc)),
@@ -81,9 +83,9 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    fn term(&mut self, path: &str, literal: &Literal, doc: &Value) -> bool {
+    fn term(&mut self, path: &str, literal: &Literal, doc: &dyn Fields) -> bool {
         let kind = self.schema.field_type(path);
-        let seen = field::values(doc, path);
+        let seen = doc.values(path);
 
         if let FieldType::ConstantKeyword(constant) = kind {
             if seen.iter().all(|value| value.is_null()) {
@@ -100,11 +102,11 @@ impl<'a> Evaluator<'a> {
         match kind {
             FieldType::Keyword | FieldType::ConstantKeyword(_) => seen
                 .iter()
-                .filter_map(|value| keyword_text(value))
+                .filter_map(|value| keyword_str(value))
                 .any(|text| literal.matches(&text)),
             FieldType::Text => seen
                 .iter()
-                .filter_map(|value| keyword_text(value))
+                .filter_map(|value| keyword_str(value))
                 .any(|text| text_matches(literal, &text)),
             FieldType::Ip => self.ip_term(path, literal, &seen),
             FieldType::Boolean => self.boolean_term(path, literal, &seen),
@@ -180,9 +182,9 @@ impl<'a> Evaluator<'a> {
             .any(|b| b == wanted)
     }
 
-    fn range(&mut self, path: &str, op: RangeOp, literal: &Literal, doc: &Value) -> bool {
+    fn range(&mut self, path: &str, op: RangeOp, literal: &Literal, doc: &dyn Fields) -> bool {
         let kind = self.schema.field_type(path);
-        let seen = field::values(doc, path);
+        let seen = doc.values(path);
         let holds = |ordering: Ordering| match op {
             RangeOp::Lt => ordering == Ordering::Less,
             RangeOp::Lte => ordering != Ordering::Greater,
@@ -231,8 +233,8 @@ impl<'a> Evaluator<'a> {
             }
             FieldType::Keyword | FieldType::ConstantKeyword(_) | FieldType::Text => seen
                 .iter()
-                .filter_map(|value| keyword_text(value))
-                .any(|text| holds(text.as_str().cmp(literal.text.as_str()))),
+                .filter_map(|value| keyword_str(value))
+                .any(|text| holds(text.as_ref().cmp(literal.text.as_str()))),
         }
     }
 
@@ -279,10 +281,15 @@ pub(crate) fn exists(value: &Value) -> bool {
 /// What a keyword field indexes for a value: strings as written, numbers and booleans as
 /// their text; nothing for null and objects.
 pub fn keyword_text(value: &Value) -> Option<String> {
+    keyword_str(value).map(Cow::into_owned)
+}
+
+/// [`keyword_text`], borrowed where the value is already text.
+fn keyword_str(value: &Value) -> Option<Cow<'_, str>> {
     match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        Value::Bool(flag) => Some(flag.to_string()),
+        Value::String(text) => Some(Cow::Borrowed(text)),
+        Value::Number(number) => Some(Cow::Owned(number.to_string())),
+        Value::Bool(flag) => Some(Cow::Borrowed(if *flag { "true" } else { "false" })),
         Value::Null | Value::Array(_) | Value::Object(_) => None,
     }
 }

@@ -26,7 +26,7 @@ pub use ast::{Literal, Node, NodeKind, Piece, RangeOp, Span, ValueList};
 pub use eval::keyword_text;
 pub use parse::{ParseError, QueryLimits};
 
-use crate::field;
+use crate::field::Fields;
 use crate::schema::{FieldType, Schema};
 use eval::Evaluator;
 use serde::Serialize;
@@ -37,6 +37,17 @@ use serde_json::Value;
 pub struct Query {
     text: String,
     root: Node,
+    /// What every explanation repeats, worked out once: the fields the query names, and each
+    /// top-level clause as written with its fields.
+    fields: Vec<String>,
+    clauses: Vec<ClauseText>,
+}
+
+/// A top-level clause as written, and the fields it names.
+#[derive(Clone, Debug, PartialEq)]
+struct ClauseText {
+    snippet: String,
+    fields: Vec<String>,
 }
 
 /// How one document fared against a query, clause by clause.
@@ -81,9 +92,18 @@ impl Query {
     /// Reads a query; a query longer or deeper than `limits` is an error at its position.
     pub fn parse_with_limits(text: &str, limits: QueryLimits) -> Result<Self, ParseError> {
         let root = parse::parse(text, limits)?;
+        let clauses = top_level(&root)
+            .into_iter()
+            .map(|node| ClauseText {
+                snippet: snippet(text, node),
+                fields: node.fields(),
+            })
+            .collect();
         Ok(Self {
             text: text.to_owned(),
+            fields: root.fields(),
             root,
+            clauses,
         })
     }
 
@@ -99,7 +119,19 @@ impl Query {
 
     /// Every field the query names, in order, without repeats.
     pub fn fields(&self) -> Vec<String> {
-        self.root.fields()
+        self.fields.clone()
+    }
+
+    /// [`Query::fields`] without the copy.
+    pub(crate) fn field_names(&self) -> &[String] {
+        &self.fields
+    }
+
+    /// Whether every field the query can read is among [`Query::fields`]. Free text looks in
+    /// every field of a document, and a wildcard field name in every field it matches, so a
+    /// query with either reads fields no list can name before the document is seen.
+    pub fn names_every_field(&self) -> bool {
+        self.root.names_every_field()
     }
 
     /// Whether `doc` matches, fields typed by `schema`.
@@ -108,59 +140,64 @@ impl Query {
     }
 
     /// Whether `doc` matches, with every top-level clause, the values it read and its result.
-    pub fn explain(&self, doc: &Value, schema: &Schema) -> Explanation {
-        let parts = match &self.root.kind {
-            NodeKind::And(parts) => parts.iter().collect(),
-            _ => vec![&self.root],
-        };
-        let clauses: Vec<Clause> = parts
+    pub fn explain(&self, doc: &dyn Fields, schema: &Schema) -> Explanation {
+        let clauses: Vec<Clause> = top_level(&self.root)
             .into_iter()
-            .map(|part| self.clause(part, doc, schema))
+            .zip(&self.clauses)
+            .map(|(part, text)| clause(part, text, doc, schema))
             .collect();
         let matched = clauses.iter().all(|clause| clause.pass);
         Explanation { matched, clauses }
     }
+}
 
-    fn clause(&self, node: &Node, doc: &Value, schema: &Schema) -> Clause {
-        let mut evaluator = Evaluator::new(schema);
-        let pass = evaluator.node(node, doc);
-        let mut notes = evaluator.notes;
+/// The top-level clauses: the parts of a top-level `and`, or the whole query.
+fn top_level(root: &Node) -> Vec<&Node> {
+    match &root.kind {
+        NodeKind::And(parts) => parts.iter().collect(),
+        _ => vec![root],
+    }
+}
 
-        let mut fields = Vec::new();
-        for name in node.fields() {
-            let values: Vec<Value> = field::values(doc, &name).into_iter().cloned().collect();
-            if let FieldType::ConstantKeyword(constant) = schema.field_type(&name) {
-                if values.iter().all(Value::is_null) {
-                    notes.push(format!(
-                        "{name} is missing from the event; Elasticsearch treats this \
-                         constant_keyword field as \"{constant}\" for every document of the \
-                         data stream"
-                    ));
-                }
+fn clause(node: &Node, text: &ClauseText, doc: &dyn Fields, schema: &Schema) -> Clause {
+    let mut evaluator = Evaluator::new(schema);
+    let pass = evaluator.node(node, doc);
+    let mut notes = evaluator.notes;
+
+    let mut fields = Vec::with_capacity(text.fields.len());
+    for name in &text.fields {
+        let values: Vec<Value> = doc.values(name).into_iter().cloned().collect();
+        if let FieldType::ConstantKeyword(constant) = schema.field_type(name) {
+            if values.iter().all(Value::is_null) {
+                notes.push(format!(
+                    "{name} is missing from the event; Elasticsearch treats this \
+                     constant_keyword field as \"{constant}\" for every document of the \
+                     data stream"
+                ));
             }
-            fields.push(FieldValues {
-                field: name,
-                values,
-            });
         }
-
-        Clause {
-            clause: self.snippet(node),
-            pass,
-            fields,
-            notes,
-        }
+        fields.push(FieldValues {
+            field: name.clone(),
+            values,
+        });
     }
 
-    fn snippet(&self, node: &Node) -> String {
-        let text: String = self
-            .text
-            .chars()
-            .skip(node.span.start)
-            .take(node.span.end.saturating_sub(node.span.start))
-            .collect();
-        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    Clause {
+        clause: text.snippet.clone(),
+        pass,
+        fields,
+        notes,
     }
+}
+
+/// The query text of `node`, white space folded to single spaces.
+fn snippet(text: &str, node: &Node) -> String {
+    let text: String = text
+        .chars()
+        .skip(node.span.start)
+        .take(node.span.end.saturating_sub(node.span.start))
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
