@@ -1,13 +1,16 @@
 // The key-history panel of the details: for an event made with a temporary (ASIA…) key, the
 // signs of a stolen session first, then the call that issued the key (or why it is missing),
 // the keys above it, what was done with the key, and links to the issuing event and the key's
-// other events. Every value reaches the page as text (dom.mjs): event fields are attacker-controlled.
+// other events. Every value reaches the page as text (dom.mjs): event fields are written by
+// whoever made the request.
 
 import { h } from './dom.mjs';
 import { formatTime } from './verdicts.mjs';
 
 /** How many of the key's other events get a link; the rest are counted. */
 export const EVENT_LINKS = 20;
+
+const NO_ISSUER = 'the call that issued the key is not in the input';
 
 /**
  * The panel for a result, or the empty, hidden slot when the event has no provenance.
@@ -18,7 +21,9 @@ export const EVENT_LINKS = 20;
 export function keyHistory(result, onJump) {
   const provenance = result.provenance;
   const props = { className: 'key-history', dataset: { slot: 'key-history' } };
-  if (provenance === undefined || provenance === null) return h('section', { ...props, attrs: { hidden: '' } });
+  if (provenance === undefined || provenance === null) {
+    return h('section', { ...props, attrs: { hidden: '' } });
+  }
 
   return h(
     'section',
@@ -26,7 +31,7 @@ export function keyHistory(result, onJump) {
     h('h4', {}, 'Where the key ', h('code', { text: provenance.key_id }), ' came from'),
     signs(provenance.signs ?? []),
     provenance.issuer === undefined
-      ? h('p', { className: 'key-note', text: provenance.note ?? 'the call that issued the key is not in the input' })
+      ? h('p', { className: 'key-note', text: provenance.note ?? NO_ISSUER })
       : issuer(provenance.issuer, result.summary?.arn, onJump),
     chain(provenance.chain ?? [], provenance.issuer?.caller_key, onJump),
     history(provenance),
@@ -38,7 +43,7 @@ export function keyHistory(result, onJump) {
 function issuer(call, eventArn, onJump) {
   const index = Number(call.index);
   const facts = [
-    ['time', call.timestamp === undefined ? undefined : formatTime(call.timestamp)],
+    ['time', optionalTime(call.timestamp)],
     ['called by', call.arn === eventArn ? undefined : call.arn],
     ['with key', call.caller_key],
     ['source', call.source_ip],
@@ -87,15 +92,20 @@ function chain(issuers, callerKey, onJump) {
     key = above.caller_key;
     return item;
   });
-  return h('div', { className: 'key-chain' }, h('p', { className: 'muted', text: 'Keys above it:' }), h('ol', {}, items));
+  return h(
+    'div',
+    { className: 'key-chain' },
+    h('p', { className: 'muted', text: 'Keys above it:' }),
+    h('ol', {}, items),
+  );
 }
 
 function history(provenance) {
   const calls = provenance.calls === 1 ? '1 call' : `${provenance.calls} calls`;
   const facts = [
     ['used', calls],
-    ['first seen', provenance.first_seen === undefined ? undefined : formatTime(provenance.first_seen)],
-    ['last seen', provenance.last_seen === undefined ? undefined : formatTime(provenance.last_seen)],
+    ['first seen', optionalTime(provenance.first_seen)],
+    ['last seen', optionalTime(provenance.last_seen)],
     ['longest gap', provenance.longest_gap],
   ];
   const lists = [
@@ -118,7 +128,7 @@ function signs(list) {
   if (list.length === 0) {
     return h('p', {
       className: 'muted key-signs-none',
-      text: 'No sign of a stolen session: one source address, one user agent, no long gap.',
+      text: 'No sign of a stolen session: no second source address or user agent, no long gap.',
     });
   }
   return h('ul', { className: 'key-signs' }, list.map((sign) => h('li', { text: sign })));
@@ -130,14 +140,17 @@ function otherEvents(provenance, current, onJump) {
   const shown = others.slice(0, EVENT_LINKS);
   const more = Math.max(0, Number(provenance.calls) - 1 - shown.length);
   if (shown.length === 0 && more === 0) {
-    return h('p', { className: 'muted key-events', text: 'No other event has used this key so far.' });
+    const text = 'No other event has used this key so far.';
+    return h('p', { className: 'muted key-events', text });
   }
   return h(
     'p',
     { className: 'key-events' },
     'Other events with this key: ',
     shown.map((index) => [jumpButton(index, `#${index}`, onJump, `go to event ${index}`), ' ']),
-    more === 0 ? null : h('span', { className: 'muted', text: `and ${more.toLocaleString('en-US')} more` }),
+    more === 0
+      ? null
+      : h('span', { className: 'muted', text: `and ${more.toLocaleString('en-US')} more` }),
   );
 }
 
@@ -153,7 +166,7 @@ function jumpButton(index, text, onJump, title = undefined) {
 }
 
 function factList(items) {
-  const present = items.filter(([, value]) => value !== undefined && value !== null && value !== '');
+  const present = items.filter(([, value]) => value !== undefined && value !== '');
   if (present.length === 0) return null;
   return h('dl', { className: 'facts' }, present.map(([name, value]) => h(
     'div',
@@ -161,6 +174,10 @@ function factList(items) {
     h('dt', { text: name }),
     h('dd', { text: String(value) }),
   )));
+}
+
+function optionalTime(timestamp) {
+  return timestamp === undefined ? undefined : formatTime(timestamp);
 }
 
 function mfa(used) {
