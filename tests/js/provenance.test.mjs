@@ -29,7 +29,14 @@ const KEYS = {
     events: [1, 2, 3],
     signs: [],
   },
-  deployer: { key: 'ASIADEPLOYER00000001', issuer: ['AssumeRole', 4, false], calls: 1, sources: ['198.51.100.30'], events: [5], signs: [] },
+  deployer: {
+    key: 'ASIADEPLOYER00000001',
+    issuer: ['AssumeRole', 4, false],
+    calls: 1,
+    sources: ['198.51.100.30'],
+    events: [5],
+    signs: [],
+  },
   admin: {
     key: 'ASIAIAMADMIN00000002',
     issuer: ['AssumeRole', 5, false],
@@ -39,7 +46,14 @@ const KEYS = {
     events: [6],
     signs: [],
   },
-  carol: { key: 'ASIACAROLCONSOLE0001', issuer: ['ConsoleLogin', 7, true], calls: 2, sources: ['192.0.2.70'], events: [8, 9], signs: [] },
+  carol: {
+    key: 'ASIACAROLCONSOLE0001',
+    issuer: ['ConsoleLogin', 7, true],
+    calls: 2,
+    sources: ['192.0.2.70'],
+    events: [8, 9],
+    signs: [],
+  },
   dave: {
     key: 'ASIADAVEUNKNOWN00001',
     note: 'the call that issued ASIADAVEUNKNOWN00001 is not in the input',
@@ -71,7 +85,14 @@ const KEYS = {
 };
 
 // The key of each event in input order; null for events made with a long-term key or none.
-const BY_EVENT = [null, 'alice', 'alice', 'alice', null, 'deployer', 'admin', null, 'carol', 'carol', 'dave', 'dave', null, 'erin', 'erin', 'frank'];
+const BY_EVENT = [
+  null, 'alice', 'alice', 'alice',
+  null, 'deployer', 'admin',
+  null, 'carol', 'carol',
+  'dave', 'dave',
+  null, 'erin', 'erin',
+  'frank',
+];
 
 /** What the table above says of a provenance object. */
 function shape(provenance) {
