@@ -186,7 +186,7 @@ class Run {
 
     // On a terminal the table fits its width; in a file or a pipe nothing is cut.
     const columns = process.stdout.isTTY
-      ? (process.stdout.columns ?? 120)
+      ? (process.stdout.columns || 120)
       : Number(process.env.COLUMNS) || Infinity;
     const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
     this.table = new TableWriter(labels, { columns, color, queriesOnly });
