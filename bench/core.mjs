@@ -1,5 +1,6 @@
-// The wasm core alone, fed as the CLI feeds it (batches of at most 250 lines and 1 MiB, one
-// call each) but without the CLI around it: the counterpart of examples/bench_native.rs.
+// The wasm core alone, fed as the CLI feeds it (batches cut at the CLI's default limits of
+// js/chunker.mjs, one call each) but without the CLI around it: the counterpart of
+// examples/bench_native.rs.
 //
 //   node bench/core.mjs [--enrich] [--pkg DIR] FILE
 //
@@ -13,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import { DEFAULT_LIMITS } from '../js/chunker.mjs';
 import { batches } from './lines.mjs';
 
 const args = process.argv.slice(2);
@@ -30,7 +32,8 @@ let bytes = 0;
 let out = 0;
 let seconds = 0;
 let cpu = 0;
-for (const batch of batches(path)) {
+const limits = { lines: DEFAULT_LIMITS.chunkLines, bytes: DEFAULT_LIMITS.chunkBytes };
+for (const batch of batches(path, limits)) {
   const started = performance.now();
   const startedCpu = process.cpuUsage();
   const text = engine.run(batch.bytes, events, batch.firstLine - 1);

@@ -13,12 +13,14 @@
 // Before timing, the CLI's and the baseline's verdicts are counted and must agree.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
+import { DEFAULT_LIMITS } from '../js/chunker.mjs';
 import { writeEvents } from './generate.mjs';
 import { textLines } from './lines.mjs';
 
@@ -26,6 +28,8 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const NODE = process.execPath;
 const CLI = join(ROOT, 'js', 'cli.mjs');
 const WASM = join(ROOT, 'js', 'pkg', 'cloudtrail_triage_bg.wasm');
+// The native runner cuts batches where the CLI does.
+const CHUNKS = ['--chunk-lines', String(DEFAULT_LIMITS.chunkLines), '--chunk-bytes', String(DEFAULT_LIMITS.chunkBytes)];
 
 const options = parseOptions(process.argv.slice(2));
 const work = mkdtempSync(join(tmpdir(), 'cloudtrail-triage-bench-'));
@@ -44,16 +48,18 @@ async function main() {
   log(`input: ${fmt(generated.lines)} events, ${mb(bytes)} MB (${fmt(Math.round(bytes / generated.lines))} bytes per event)`);
 
   const verdicts = checkVerdicts(input, native);
-  log(`verdicts: CLI and baseline agree: ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
+  log(`verdicts: CLI, baseline, native core and prototype agree (the last two byte for byte): ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
 
   const contenders = [
     { name: 'CLI --enrich', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input] },
     { name: 'CLI', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--quiet', input] },
+    { name: 'CLI road over bytes --enrich (prototype)', command: [NODE, join(ROOT, 'bench', 'bytes.mjs'), '--enrich', input] },
+    { name: 'CLI road over bytes (prototype)', command: [NODE, join(ROOT, 'bench', 'bytes.mjs'), input] },
     { name: 'JS baseline', command: [NODE, join(ROOT, 'bench', 'baseline.mjs'), input] },
     { name: 'JSON.parse only', command: [NODE, join(ROOT, 'bench', 'parse.mjs'), input] },
-    { name: 'native core --enrich', command: [native, '--enrich', input], core: true },
+    { name: 'native core --enrich', command: [native, ...CHUNKS, '--enrich', input], core: true },
     { name: 'wasm core --enrich', command: [NODE, join(ROOT, 'bench', 'core.mjs'), '--enrich', input], core: true },
-    { name: 'native core', command: [native, input], core: true },
+    { name: 'native core', command: [native, ...CHUNKS, input], core: true },
     { name: 'wasm core', command: [NODE, join(ROOT, 'bench', 'core.mjs'), input], core: true },
   ];
   for (const contender of contenders) contender.samples = [];
@@ -164,8 +170,10 @@ function must(command, args) {
 }
 
 /**
- * Runs the CLI and the baseline once, writing to files, and counts their verdicts: both must
- * find the same matches and alerts, or the baseline would not be doing the same work.
+ * Runs the CLI, the baseline, the native core and the bytes prototype once, writing to files,
+ * and counts their verdicts: all must find the same matches and alerts, or the baseline would
+ * not be doing the same work; and the CLI, the native core and the prototype must write the
+ * very same bytes.
  */
 function checkVerdicts(input, native) {
   const count = (command, name) => {
@@ -178,8 +186,10 @@ function checkVerdicts(input, native) {
       process.exit(1);
     }
     const counts = { events: 0, matches: 0, alerts: 0 };
+    const hash = createHash('sha256');
     const verdict = /^\{"index":\d+,"rule":"v5","match":(true|false),"alert":(true|false)/;
     for (const line of textLines(path)) {
+      hash.update(line);
       const found = verdict.exec(line);
       if (found === null) continue;
       counts.events += 1;
@@ -187,18 +197,25 @@ function checkVerdicts(input, native) {
       if (found[2] === 'true') counts.alerts += 1;
     }
     rmSync(path);
-    return counts;
+    return { counts, sha256: hash.digest('hex') };
   };
   const cli = count([NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input], 'cli');
-  const baseline = count([NODE, join(ROOT, 'bench', 'baseline.mjs'), input], 'baseline');
-  const nativeCounts = count([native, '--enrich', input], 'native');
-  for (const [name, counts] of [['baseline', baseline], ['native core', nativeCounts]]) {
-    if (JSON.stringify(counts) !== JSON.stringify(cli)) {
-      process.stderr.write(`bench: the CLI and the ${name} disagree: ${JSON.stringify(cli)} vs ${JSON.stringify(counts)}\n`);
+  const runs = {
+    baseline: count([NODE, join(ROOT, 'bench', 'baseline.mjs'), input], 'baseline'),
+    'native core': count([native, ...CHUNKS, '--enrich', input], 'native'),
+    'bytes prototype': count([NODE, join(ROOT, 'bench', 'bytes.mjs'), '--enrich', input], 'bytes'),
+  };
+  for (const [name, run] of Object.entries(runs)) {
+    if (JSON.stringify(run.counts) !== JSON.stringify(cli.counts)) {
+      process.stderr.write(`bench: the CLI and the ${name} disagree: ${JSON.stringify(cli.counts)} vs ${JSON.stringify(run.counts)}\n`);
+      process.exit(1);
+    }
+    if (name !== 'baseline' && run.sha256 !== cli.sha256) {
+      process.stderr.write(`bench: the ${name} writes other results than the CLI\n`);
       process.exit(1);
     }
   }
-  return cli;
+  return cli.counts;
 }
 
 /** Wall seconds of one process writing to /dev/null, and what it reported on stderr. */

@@ -1,9 +1,11 @@
 //! The core built natively, fed the way the CLI feeds the wasm core: NDJSON read in batches of
-//! at most 250 lines and 1 MiB, each batch triaged by one call and its results written as one
-//! JSON text per line. `bench/run.mjs` compares it with the wasm build on the same file.
+//! at most `--chunk-lines` lines (100) and `--chunk-bytes` bytes (1 MiB), the CLI's defaults,
+//! each batch triaged by one call and its results written as one JSON text per line.
+//! `bench/run.mjs` compares it with the wasm build on the same file.
 //!
 //! ```text
-//! cargo run --release --example bench_native -- [--enrich] [--rule NAME] FILE > results.ndjson
+//! cargo run --release --example bench_native -- [--enrich] [--rule NAME] [--chunk-lines N]
+//!     [--chunk-bytes N] FILE > results.ndjson
 //! ```
 //!
 //! Standard error gets one line of JSON: events, input bytes, and the seconds spent in the
@@ -17,12 +19,11 @@ use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const CHUNK_LINES: usize = 250;
-const CHUNK_BYTES: usize = 1 << 20;
-
 struct Options {
     enrich: bool,
     rule: String,
+    chunk_lines: usize,
+    chunk_bytes: usize,
     path: String,
 }
 
@@ -46,29 +47,46 @@ fn main() -> ExitCode {
 fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut enrich = false;
     let mut rule = "latest".to_owned();
+    let (mut chunk_lines, mut chunk_bytes) = (100, 1 << 20);
     let mut path = None;
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
+        let mut number = |name: &str| {
+            args.next()
+                .and_then(|value| value.parse::<usize>().ok())
+                .filter(|value| *value > 0)
+                .ok_or(format!("{name} needs a positive whole number"))
+        };
         match arg.as_str() {
             "--enrich" => enrich = true,
             "--rule" => rule = args.next().ok_or("--rule needs a value")?,
+            "--chunk-lines" => chunk_lines = number("--chunk-lines")?,
+            "--chunk-bytes" => chunk_bytes = number("--chunk-bytes")?,
             _ if path.is_none() && !arg.starts_with('-') => path = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),
         }
     }
-    let path = path.ok_or("usage: bench_native [--enrich] [--rule NAME] FILE")?;
-    Ok(Options { enrich, rule, path })
+    let path = path.ok_or(
+        "usage: bench_native [--enrich] [--rule NAME] [--chunk-lines N] [--chunk-bytes N] FILE",
+    )?;
+    Ok(Options {
+        enrich,
+        rule,
+        chunk_lines,
+        chunk_bytes,
+        path,
+    })
 }
 
 fn run(options: &Options) -> io::Result<()> {
     let rule = Rule::builtin(&options.rule).map_err(io::Error::other)?;
     let engine = Engine::new(vec![rule]);
-    let mut input = BufReader::with_capacity(CHUNK_BYTES, File::open(&options.path)?);
+    let mut input = BufReader::with_capacity(1 << 20, File::open(&options.path)?);
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
 
     let mut state = State::default();
     let mut start = Start::default();
-    let mut batch = Vec::with_capacity(2 * CHUNK_BYTES);
+    let mut batch = Vec::with_capacity(2 * options.chunk_bytes);
     let mut line = Vec::new();
     let mut lines = 0;
     let mut bytes = 0;
@@ -77,7 +95,7 @@ fn run(options: &Options) -> io::Result<()> {
     loop {
         line.clear();
         let read = input.read_until(b'\n', &mut line)?;
-        let full = lines >= CHUNK_LINES || batch.len() + line.len() > CHUNK_BYTES;
+        let full = lines >= options.chunk_lines || batch.len() + line.len() > options.chunk_bytes;
         if (read == 0 || full) && lines > 0 {
             let started = Instant::now();
             let done = engine.run_json(&batch, start, state, options.enrich);

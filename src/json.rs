@@ -17,137 +17,137 @@ use serde_json::Value;
 /// booleans (the values of `event` when it is a [`Value`], numbers with a fraction) is written
 /// by `serde_json` itself.
 pub(crate) fn write_result(
-    out: &mut Vec<u8>,
+    out: &mut String,
     result: &EventResult,
     event: Option<&str>,
 ) -> serde_json::Result<()> {
-    out.extend_from_slice(b"{\"index\":");
+    out.push_str("{\"index\":");
     write_u64(out, result.index);
-    out.push(b',');
+    out.push(',');
     write_verdict_fields(out, &result.verdict)?;
     if let Some(summary) = &result.summary {
-        out.extend_from_slice(b",\"summary\":");
+        out.push_str(",\"summary\":");
         write_summary(out, summary);
     }
     if let Some(error) = &result.error {
-        out.extend_from_slice(b",\"error\":");
+        out.push_str(",\"error\":");
         write_str(out, error);
     }
     match (event, &result.event) {
         (Some(text), _) => {
-            out.extend_from_slice(b",\"event\":");
-            out.extend_from_slice(text.as_bytes());
+            out.push_str(",\"event\":");
+            out.push_str(text);
         }
         (None, Some(value)) => {
-            out.extend_from_slice(b",\"event\":");
-            serde_json::to_writer(&mut *out, value)?;
+            out.push_str(",\"event\":");
+            out.push_str(&serde_json::to_string(value)?);
         }
         (None, None) => {}
     }
     if let Some(rules) = &result.rules {
-        out.extend_from_slice(b",\"rules\":[");
+        out.push_str(",\"rules\":[");
         for (position, verdict) in rules.iter().enumerate() {
             if position > 0 {
-                out.push(b',');
+                out.push(',');
             }
-            out.push(b'{');
+            out.push('{');
             write_verdict_fields(out, verdict)?;
-            out.push(b'}');
+            out.push('}');
         }
-        out.push(b']');
+        out.push(']');
     }
     if let Some(provenance) = &result.provenance {
-        out.extend_from_slice(b",\"provenance\":");
+        out.push_str(",\"provenance\":");
         write_provenance(out, provenance);
     }
-    out.push(b'}');
+    out.push('}');
     Ok(())
 }
 
 /// A verdict's fields, from `"rule"` on, without the braces around them.
-fn write_verdict_fields(out: &mut Vec<u8>, verdict: &RuleVerdict) -> serde_json::Result<()> {
-    out.extend_from_slice(b"\"rule\":");
+fn write_verdict_fields(out: &mut String, verdict: &RuleVerdict) -> serde_json::Result<()> {
+    out.push_str("\"rule\":");
     write_str(out, &verdict.rule);
-    out.extend_from_slice(b",\"match\":");
+    out.push_str(",\"match\":");
     write_bool(out, verdict.matched);
-    out.extend_from_slice(b",\"alert\":");
+    out.push_str(",\"alert\":");
     write_bool(out, verdict.alert);
-    out.extend_from_slice(b",\"verdict\":");
-    out.extend_from_slice(match verdict.verdict {
-        Outcome::Alert => b"\"alert\"",
-        Outcome::Repeat => b"\"repeat\"",
-        Outcome::Match => b"\"match\"",
-        Outcome::NoMatch => b"\"no_match\"",
-        Outcome::Error => b"\"error\"",
+    out.push_str(",\"verdict\":");
+    out.push_str(match verdict.verdict {
+        Outcome::Alert => "\"alert\"",
+        Outcome::Repeat => "\"repeat\"",
+        Outcome::Match => "\"match\"",
+        Outcome::NoMatch => "\"no_match\"",
+        Outcome::Error => "\"error\"",
     });
-    out.extend_from_slice(b",\"reasons\":");
+    out.push_str(",\"reasons\":");
     write_strs(out, &verdict.reasons);
-    out.extend_from_slice(b",\"clauses\":[");
+    out.push_str(",\"clauses\":[");
     for (position, clause) in verdict.clauses.iter().enumerate() {
         if position > 0 {
-            out.push(b',');
+            out.push(',');
         }
         write_clause(out, clause)?;
     }
-    out.push(b']');
-    out.extend_from_slice(b",\"caveats\":");
+    out.push(']');
+    out.push_str(",\"caveats\":");
     write_strs(out, &verdict.caveats);
     if let Some(term) = &verdict.new_term {
-        out.extend_from_slice(b",\"new_term\":");
+        out.push_str(",\"new_term\":");
         write_new_term(out, term)?;
     }
     Ok(())
 }
 
-fn write_clause(out: &mut Vec<u8>, clause: &Clause) -> serde_json::Result<()> {
-    out.extend_from_slice(b"{\"clause\":");
+fn write_clause(out: &mut String, clause: &Clause) -> serde_json::Result<()> {
+    out.push_str("{\"clause\":");
     write_str(out, &clause.clause);
-    out.extend_from_slice(b",\"pass\":");
+    out.push_str(",\"pass\":");
     write_bool(out, clause.pass);
-    out.extend_from_slice(b",\"fields\":[");
+    out.push_str(",\"fields\":[");
     for (position, field) in clause.fields.iter().enumerate() {
         if position > 0 {
-            out.push(b',');
+            out.push(',');
         }
-        out.extend_from_slice(b"{\"field\":");
+        out.push_str("{\"field\":");
         write_str(out, &field.field);
-        out.extend_from_slice(b",\"values\":[");
+        out.push_str(",\"values\":[");
         for (position, value) in field.values.iter().enumerate() {
             if position > 0 {
-                out.push(b',');
+                out.push(',');
             }
             write_value(out, value)?;
         }
-        out.extend_from_slice(b"]}");
+        out.push_str("]}");
     }
-    out.push(b']');
+    out.push(']');
     if !clause.notes.is_empty() {
-        out.extend_from_slice(b",\"notes\":");
+        out.push_str(",\"notes\":");
         write_strs(out, &clause.notes);
     }
-    out.push(b'}');
+    out.push('}');
     Ok(())
 }
 
-fn write_new_term(out: &mut Vec<u8>, term: &NewTerm) -> serde_json::Result<()> {
-    out.extend_from_slice(b"{\"field\":");
+fn write_new_term(out: &mut String, term: &NewTerm) -> serde_json::Result<()> {
+    out.push_str("{\"field\":");
     write_str(out, &term.field);
-    out.extend_from_slice(b",\"values\":");
+    out.push_str(",\"values\":");
     write_strs(out, &term.values);
-    out.extend_from_slice(b",\"window_days\":");
-    serde_json::to_writer(&mut *out, &term.window_days)?;
+    out.push_str(",\"window_days\":");
+    out.push_str(&serde_json::to_string(&term.window_days)?);
     if let Some(previous) = &term.previous {
-        out.extend_from_slice(b",\"previous\":{\"index\":");
+        out.push_str(",\"previous\":{\"index\":");
         write_u64(out, previous.index);
-        out.extend_from_slice(b",\"timestamp\":");
+        out.push_str(",\"timestamp\":");
         write_str(out, &previous.timestamp);
-        out.push(b'}');
+        out.push('}');
     }
-    out.push(b'}');
+    out.push('}');
     Ok(())
 }
 
-fn write_summary(out: &mut Vec<u8>, summary: &Summary) {
+fn write_summary(out: &mut String, summary: &Summary) {
     let mut object = Object::new(out);
     object.text("timestamp", summary.timestamp.as_deref());
     object.text("arn", summary.arn.as_deref());
@@ -157,7 +157,7 @@ fn write_summary(out: &mut Vec<u8>, summary: &Summary) {
     object.end();
 }
 
-fn write_provenance(out: &mut Vec<u8>, provenance: &Provenance) {
+fn write_provenance(out: &mut String, provenance: &Provenance) {
     let mut object = Object::new(out);
     object.text("key_id", Some(&provenance.key_id));
     if let Some(issuer) = &provenance.issuer {
@@ -165,14 +165,14 @@ fn write_provenance(out: &mut Vec<u8>, provenance: &Provenance) {
     }
     if !provenance.chain.is_empty() {
         let out = object.key("chain");
-        out.push(b'[');
+        out.push('[');
         for (position, issuer) in provenance.chain.iter().enumerate() {
             if position > 0 {
-                out.push(b',');
+                out.push(',');
             }
             write_issuer(out, issuer);
         }
-        out.push(b']');
+        out.push(']');
     }
     object.text("note", provenance.note.as_deref());
     write_u64(object.key("calls"), provenance.calls);
@@ -182,20 +182,20 @@ fn write_provenance(out: &mut Vec<u8>, provenance: &Provenance) {
     write_strs(object.key("user_agents"), &provenance.user_agents);
     write_strs(object.key("actions"), &provenance.actions);
     let out = object.key("events");
-    out.push(b'[');
+    out.push('[');
     for (position, index) in provenance.events.iter().enumerate() {
         if position > 0 {
-            out.push(b',');
+            out.push(',');
         }
         write_u64(out, *index);
     }
-    out.push(b']');
+    out.push(']');
     object.text("longest_gap", provenance.longest_gap.as_deref());
     write_strs(object.key("signs"), &provenance.signs);
     object.end();
 }
 
-fn write_issuer(out: &mut Vec<u8>, issuer: &Issuer) {
+fn write_issuer(out: &mut String, issuer: &Issuer) {
     let mut object = Object::new(out);
     object.text("action", Some(&issuer.action));
     write_u64(object.key("index"), issuer.index);
@@ -213,24 +213,24 @@ fn write_issuer(out: &mut Vec<u8>, issuer: &Issuer) {
 /// An object being written, for fields that may be left out: each key says whether a comma
 /// goes before it.
 struct Object<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut String,
     first: bool,
 }
 
 impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
-        out.push(b'{');
+    fn new(out: &'a mut String) -> Self {
+        out.push('{');
         Self { out, first: true }
     }
 
     /// Writes the key and returns the text to write its value to.
-    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+    fn key(&mut self, key: &str) -> &mut String {
         if !self.first {
-            self.out.push(b',');
+            self.out.push(',');
         }
         self.first = false;
         write_str(self.out, key);
-        self.out.push(b':');
+        self.out.push(':');
         self.out
     }
 
@@ -242,11 +242,11 @@ impl<'a> Object<'a> {
     }
 
     fn end(self) {
-        self.out.push(b'}');
+        self.out.push('}');
     }
 }
 
-fn write_value(out: &mut Vec<u8>, value: &Value) -> serde_json::Result<()> {
+fn write_value(out: &mut String, value: &Value) -> serde_json::Result<()> {
     match value {
         Value::String(text) => {
             write_str(out, text);
@@ -257,72 +257,82 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> serde_json::Result<()> {
             Ok(())
         }
         Value::Null => {
-            out.extend_from_slice(b"null");
+            out.push_str("null");
             Ok(())
         }
-        _ => serde_json::to_writer(out, value),
+        _ => {
+            out.push_str(&serde_json::to_string(value)?);
+            Ok(())
+        }
     }
 }
 
-fn write_strs(out: &mut Vec<u8>, texts: &[String]) {
-    out.push(b'[');
+fn write_strs(out: &mut String, texts: &[String]) {
+    out.push('[');
     for (position, text) in texts.iter().enumerate() {
         if position > 0 {
-            out.push(b',');
+            out.push(',');
         }
         write_str(out, text);
     }
-    out.push(b']');
+    out.push(']');
 }
 
-fn write_bool(out: &mut Vec<u8>, flag: bool) {
-    out.extend_from_slice(if flag { b"true" } else { b"false" });
+fn write_bool(out: &mut String, flag: bool) {
+    out.push_str(if flag { "true" } else { "false" });
 }
 
-fn write_u64(out: &mut Vec<u8>, mut number: u64) {
-    let mut digits = [0u8; 20];
+fn write_u64(out: &mut String, mut number: u64) {
+    let mut digits = [b'0'; 20];
     let mut start = digits.len();
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (number % 10) as u8;
+    loop {
         start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (number % 10) as u8;
+        }
         number /= 10;
         if number == 0 {
             break;
         }
     }
-    out.extend_from_slice(digits.get(start..).unwrap_or_default());
+    for digit in digits.get(start..).unwrap_or_default() {
+        out.push(char::from(*digit));
+    }
 }
 
 /// A string in quotes, escaped as `serde_json` escapes it: `"` and `\` with a backslash, the
 /// control characters that have a short escape with it, the others as `\u00xx`.
-pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+pub(crate) fn write_str(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
-    out.push(b'"');
+    out.push('"');
     let mut start = 0;
     loop {
         let at = special(bytes, start);
-        out.extend_from_slice(bytes.get(start..at).unwrap_or_default());
+        // `at` is an ASCII byte or the end, so both ends fall between characters.
+        out.push_str(text.get(start..at).unwrap_or_default());
         let Some(&byte) = bytes.get(at) else {
             break;
         };
         match byte {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
             _ => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                let high = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
-                let low = HEX.get(usize::from(byte & 0xf)).copied().unwrap_or(b'0');
-                out.extend_from_slice(&[b'\\', b'u', b'0', b'0', high, low]);
+                let hex =
+                    |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+                out.push_str("\\u00");
+                out.push(hex(byte >> 4));
+                out.push(hex(byte & 0xf));
             }
         }
         start = at + 1;
     }
-    out.push(b'"');
+    out.push('"');
 }
 
 /// The offset of the first `"`, `\` or control character at or after `pos`, or the length of

@@ -12,7 +12,7 @@ use crate::provenance::{self, Ledger};
 use crate::rule::{Rule, RuleKind};
 use crate::schema::{FieldType, Schema};
 use crate::time;
-use crate::verdict::{EventResult, RuleVerdict, Summary};
+use crate::verdict::{EventResult, Outcome, RuleVerdict, Summary};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::borrow::Cow;
@@ -43,6 +43,20 @@ pub struct JsonBatch {
     /// The results, one per input event in input order, as `serde_json` writes
     /// [`Batch::results`].
     pub text: String,
+    /// The state after this batch, for the next one.
+    pub state: State,
+}
+
+/// The results of one batch as JSON text, one per line, with their verdicts, and the state to
+/// hand to the next.
+#[derive(Clone, Debug)]
+pub struct NdjsonBatch {
+    /// The results, one per input event in input order, each on a line of its own as
+    /// `serde_json` writes it.
+    pub text: String,
+    /// Every result's verdict for every rule: the first result's for each rule in the order
+    /// the rules were loaded, then the second result's, and so on.
+    pub verdicts: Vec<Outcome>,
     /// The state after this batch, for the next one.
     pub state: State,
 }
@@ -154,32 +168,92 @@ impl Engine {
         state: State,
         keep_events: bool,
     ) -> JsonBatch {
+        let mut text = String::with_capacity(input.len().saturating_mul(4));
+        text.push('[');
+        let state = match self.write(input, start, state, keep_events, ",", &mut text, None) {
+            Ok(state) => state,
+            Err((error, state)) => {
+                let text = format!("[{{\"error\":\"results could not be written: {error}\"}}]");
+                return JsonBatch { text, state };
+            }
+        };
+        text.push(']');
+        JsonBatch { text, state }
+    }
+
+    /// Like [`Engine::run_json`], but writes each result on a line of its own (a newline after
+    /// each) and lists every result's verdict for every rule, so that a caller can count and
+    /// filter results without reading their text.
+    pub fn run_ndjson(
+        &self,
+        input: &[u8],
+        start: Start,
+        state: State,
+        keep_events: bool,
+    ) -> NdjsonBatch {
+        let mut text = String::with_capacity(input.len().saturating_mul(4));
+        let mut verdicts = Vec::new();
+        match self.write(
+            input,
+            start,
+            state,
+            keep_events,
+            "",
+            &mut text,
+            Some(&mut verdicts),
+        ) {
+            Ok(state) => NdjsonBatch {
+                text,
+                verdicts,
+                state,
+            },
+            Err((error, state)) => NdjsonBatch {
+                text: format!("{{\"error\":\"results could not be written: {error}\"}}\n"),
+                verdicts: vec![Outcome::Error; self.rules.len()],
+                state,
+            },
+        }
+    }
+
+    /// Writes a batch's results to `text`, `between` between two of them and a newline after
+    /// each when `verdicts` is given, which then gets every result's verdict for every rule.
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        input: &[u8],
+        start: Start,
+        state: State,
+        keep_events: bool,
+        between: &str,
+        text: &mut String,
+        mut verdicts: Option<&mut Vec<Outcome>>,
+    ) -> Result<State, (serde_json::Error, State)> {
         let keep = if keep_events {
             Keep::Text
         } else {
             Keep::Nothing
         };
-        let mut out = Vec::with_capacity(input.len().saturating_mul(3));
+        let first = text.len();
         let mut failed = None;
-        out.push(b'[');
-        let state = self.triage(input, start, state, keep, |result, text| {
-            if out.len() > 1 {
-                out.push(b',');
+        let state = self.triage(input, start, state, keep, |result, event| {
+            if text.len() > first {
+                text.push_str(between);
             }
-            if let Err(error) = json::write_result(&mut out, &result, text) {
+            if let Err(error) = json::write_result(text, &result, event) {
                 failed.get_or_insert(error);
             }
+            if let Some(verdicts) = verdicts.as_deref_mut() {
+                text.push('\n');
+                match &result.rules {
+                    Some(rules) => verdicts.extend(rules.iter().map(|rule| rule.verdict)),
+                    None => verdicts.push(result.verdict.verdict),
+                }
+            }
         });
-        out.push(b']');
-
-        let text = match failed {
-            None => String::from_utf8(out).map_err(|error| error.to_string()),
-            Some(error) => Err(error.to_string()),
-        };
-        let text = text.unwrap_or_else(|error| {
-            format!("[{{\"error\":\"results could not be written: {error}\"}}]")
-        });
-        JsonBatch { text, state }
+        match failed {
+            None => Ok(state),
+            Some(error) => Err((error, state)),
+        }
     }
 
     /// The road for a batch: hands every result to `emit` in input order, each with its

@@ -1,12 +1,15 @@
 //! The JavaScript surface: the only module that knows it runs in WebAssembly.
 //!
 //! Events cross the boundary as bytes and results come back as one JSON text per batch, so a
-//! batch costs one call and numbers past 2^53 survive the trip untouched.
+//! batch costs one call and numbers past 2^53 survive the trip untouched. `runNdjson` hands the
+//! results back as UTF-8 bytes, one per line, with a byte per verdict: a caller that writes
+//! results out as they are never turns them into JS strings.
 
 use crate::input::{Limits, Start};
 use crate::kql::{Query, QueryLimits};
 use crate::rule::{LATEST, Rule, RuleInfo};
 use crate::triage::{self, State};
+use crate::verdict::Outcome;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -45,6 +48,8 @@ pub struct Engine {
     engine: triage::Engine,
     state: State,
     enrich: bool,
+    /// The verdicts of the last `runNdjson` batch, one byte each.
+    verdicts: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -80,20 +85,39 @@ impl Engine {
             engine: triage::Engine::new(rules).with_limits(limits),
             state: State::default(),
             enrich: config.enrich,
+            verdicts: Vec::new(),
         })
     }
 
     /// Triages a batch: a JSON array text with one result per event, in input order.
     /// `first_index` and `first_line` place the batch within a longer input.
     pub fn run(&mut self, input: &[u8], first_index: f64, first_line: f64) -> String {
-        let start = Start {
-            index: first_index.max(0.0) as u64,
-            line: first_line.max(0.0) as u64,
-        };
         let state = std::mem::take(&mut self.state);
-        let batch = self.engine.run_json(input, start, state, self.enrich);
+        let batch = self
+            .engine
+            .run_json(input, start(first_index, first_line), state, self.enrich);
         self.state = batch.state;
         batch.text
+    }
+
+    /// Triages a batch like `run`, but returns the results as UTF-8 bytes, each result on a
+    /// line of its own (a newline after each); `verdicts()` then tells each result's verdicts.
+    #[wasm_bindgen(js_name = runNdjson)]
+    pub fn run_ndjson(&mut self, input: &[u8], first_index: f64, first_line: f64) -> Vec<u8> {
+        let state = std::mem::take(&mut self.state);
+        let batch =
+            self.engine
+                .run_ndjson(input, start(first_index, first_line), state, self.enrich);
+        self.state = batch.state;
+        self.verdicts = batch.verdicts.into_iter().map(verdict_code).collect();
+        batch.text.into_bytes()
+    }
+
+    /// The verdicts of the last `runNdjson` batch: for each result in order, one byte per
+    /// loaded rule in order: 0 alert, 1 repeat, 2 match, 3 no match, 4 error (the event could
+    /// not be read).
+    pub fn verdicts(&self) -> Vec<u8> {
+        self.verdicts.clone()
     }
 
     /// The new-terms state as JSON, to carry to another engine.
@@ -114,6 +138,23 @@ impl Engine {
     pub fn rules(&self) -> Result<JsValue, JsError> {
         let infos: Vec<RuleInfo> = self.engine.rules().iter().map(Rule::info).collect();
         to_js(&infos)
+    }
+}
+
+fn start(first_index: f64, first_line: f64) -> Start {
+    Start {
+        index: first_index.max(0.0) as u64,
+        line: first_line.max(0.0) as u64,
+    }
+}
+
+fn verdict_code(verdict: Outcome) -> u8 {
+    match verdict {
+        Outcome::Alert => 0,
+        Outcome::Repeat => 1,
+        Outcome::Match => 2,
+        Outcome::NoMatch => 3,
+        Outcome::Error => 4,
     }
 }
 
