@@ -11,9 +11,9 @@
 //!   14-day ones.
 //! - bob works in the console: his console-issued key is flagged, so v4 and v5 stay quiet.
 //! - carol uses a long-term `AKIA` key; dave's temporary key is denied; erin's key is used by
-//!   AWS internally; CloudFormation acts on frank's behalf; a CI role assumes a deploy role;
-//!   the root user signs in; ingest through a generic pipeline lands one event in another
-//!   dataset. grace's, heidi's and ivan's only matches are AWS-internal, console and
+//!   AWS internally; CloudFormation acts on frank's behalf; a CI job's OIDC token becomes a
+//!   runner role that assumes a deploy role (a chain of issuers); the root user signs in;
+//!   ingest through a generic pipeline lands one event in another dataset. grace's, heidi's and ivan's only matches are AWS-internal, console and
 //!   CloudFormation calls, which the tunings of v3 and v4 remove. Every clause of every
 //!   version passes somewhere and fails somewhere.
 
@@ -477,10 +477,37 @@ pub fn sample_lines() -> Vec<String> {
         plain(),
     );
 
-    // A CI role: AssumeRole issues its key; the role then manages IAM.
+    // A CI job: its OIDC token becomes the runner role's key, the runner role assumes the
+    // deploy role, and the deploy role manages IAM: a chain of two issuers.
+    let runner = Who {
+        kind: "AssumedRole",
+        name: "ci-runner",
+        principal: "AROACIRUNNEREXAMPLE01:gha-run-88",
+        arn: format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci-runner/gha-run-88"),
+    };
+    let github = Who {
+        kind: "WebIdentityUser",
+        name: "repo:example-org/app:ref:refs/heads/main",
+        principal: "token.actions.githubusercontent.com:sts.amazonaws.com:repo:example-org/app",
+        arn: String::new(),
+    };
     push(
         Call {
-            who: &ci,
+            who: &github,
+            key: "",
+            time: "2026-11-26T11:59:30Z",
+            source: "198.51.100.200",
+            event_source: sts,
+            name: "AssumeRoleWithWebIdentity",
+            agent: "aws-sdk-nodejs/2.1692.0 linux/v20.18.0 configure-aws-credentials-for-github",
+            request: json!({"roleArn": format!("arn:aws:iam::{ACCOUNT}:role/ci-runner"), "roleSessionName": "gha-run-88", "durationSeconds": 3600}),
+            response: json!({"credentials": {"accessKeyId": "ASIACIRUNNERKEY00009", "sessionToken": "IQoJb3JpZ2luX2VjRUNNER", "expiration": "Nov 26, 2026, 12:59:30 PM"}, "assumedRoleUser": {"assumedRoleId": "AROACIRUNNEREXAMPLE01:gha-run-88", "arn": runner.arn.clone()}, "provider": format!("arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com")}),
+        },
+        plain(),
+    );
+    push(
+        Call {
+            who: &runner,
             key: "ASIACIRUNNERKEY00009",
             time: "2026-11-26T12:00:00Z",
             source: "198.51.100.200",
@@ -737,15 +764,85 @@ pub fn sample_lines() -> Vec<String> {
     let grace = user("grace", "AIDAGRACEEXAMPLE00007");
     let heidi = user("heidi", "AIDAHEIDIEXAMPLE00008");
     let ivan = user("ivan", "AIDAIVANEXAMPLE000009");
-    for (time, name) in [("2026-11-27T03:10:00Z", "GetAccountAuthorizationDetails"), ("2026-11-27T03:10:05Z", "ListEntitiesForPolicy")] {
-        push(Call { who: &grace, key: "ASIAGRACEINTERNAL014", time, source: "AWS Internal", event_source: iam, name, agent: "AWS Internal", request: none.clone(), response: none.clone() }, plain());
+    for (time, name) in [
+        ("2026-11-27T03:10:00Z", "GetAccountAuthorizationDetails"),
+        ("2026-11-27T03:10:05Z", "ListEntitiesForPolicy"),
+    ] {
+        push(
+            Call {
+                who: &grace,
+                key: "ASIAGRACEINTERNAL014",
+                time,
+                source: "AWS Internal",
+                event_source: iam,
+                name,
+                agent: "AWS Internal",
+                request: none.clone(),
+                response: none.clone(),
+            },
+            plain(),
+        );
     }
-    push(Call { who: &heidi, key: "", time: "2026-11-28T08:55:00Z", source: "192.0.2.61", event_source: "signin.amazonaws.com", name: "ConsoleLogin", agent: BROWSER, request: none.clone(), response: json!({"ConsoleLogin": "Success"}) }, Extra { login: Some(true), ..Extra::default() });
-    for (time, name) in [("2026-11-28T09:01:00Z", "ListUsers"), ("2026-11-28T09:03:30Z", "UpdateUser")] {
-        push(Call { who: &heidi, key: "ASIAHEIDICONSOLE0015", time, source: "192.0.2.61", event_source: iam, name, agent: BROWSER, request: user_req("intern-2026"), response: none.clone() }, Extra { console: true, ..Extra::default() });
+    push(
+        Call {
+            who: &heidi,
+            key: "",
+            time: "2026-11-28T08:55:00Z",
+            source: "192.0.2.61",
+            event_source: "signin.amazonaws.com",
+            name: "ConsoleLogin",
+            agent: BROWSER,
+            request: none.clone(),
+            response: json!({"ConsoleLogin": "Success"}),
+        },
+        Extra {
+            login: Some(true),
+            ..Extra::default()
+        },
+    );
+    for (time, name) in [
+        ("2026-11-28T09:01:00Z", "ListUsers"),
+        ("2026-11-28T09:03:30Z", "UpdateUser"),
+    ] {
+        push(
+            Call {
+                who: &heidi,
+                key: "ASIAHEIDICONSOLE0015",
+                time,
+                source: "192.0.2.61",
+                event_source: iam,
+                name,
+                agent: BROWSER,
+                request: user_req("intern-2026"),
+                response: none.clone(),
+            },
+            Extra {
+                console: true,
+                ..Extra::default()
+            },
+        );
     }
-    for (time, name) in [("2026-11-30T16:40:00Z", "CreateInstanceProfile"), ("2026-11-30T16:40:03Z", "AddRoleToInstanceProfile")] {
-        push(Call { who: &ivan, key: "ASIAIVANSESSION00016", time, source: "cloudformation.amazonaws.com", event_source: iam, name, agent: "cloudformation.amazonaws.com", request: json!({"instanceProfileName": "web-stack-Profile-4Q2W"}), response: none.clone() }, Extra { invoked_by: Some("cloudformation.amazonaws.com"), ..Extra::default() });
+    for (time, name) in [
+        ("2026-11-30T16:40:00Z", "CreateInstanceProfile"),
+        ("2026-11-30T16:40:03Z", "AddRoleToInstanceProfile"),
+    ] {
+        push(
+            Call {
+                who: &ivan,
+                key: "ASIAIVANSESSION00016",
+                time,
+                source: "cloudformation.amazonaws.com",
+                event_source: iam,
+                name,
+                agent: "cloudformation.amazonaws.com",
+                request: json!({"instanceProfileName": "web-stack-Profile-4Q2W"}),
+                response: none.clone(),
+            },
+            Extra {
+                invoked_by: Some("cloudformation.amazonaws.com"),
+                ..Extra::default()
+            },
+        );
     }
 
     records.sort_by(|a, b| a.0["eventTime"].as_str().cmp(&b.0["eventTime"].as_str()));
@@ -775,11 +872,22 @@ struct Extra {
 
 fn finish(mut record: Value, extra: &Extra) -> Value {
     let identity = &mut record["userIdentity"];
-    if let Some(map) = identity
-        .as_object_mut()
-        .filter(|map| map["accessKeyId"] == "")
-    {
-        map.remove("accessKeyId");
+    if let Some(map) = identity.as_object_mut() {
+        for field in ["accessKeyId", "arn"] {
+            if map.get(field).is_some_and(|value| value == "") {
+                map.remove(field);
+            }
+        }
+        if map
+            .get("type")
+            .is_some_and(|kind| kind == "WebIdentityUser")
+        {
+            map.insert(
+                "identityProvider".into(),
+                json!("token.actions.githubusercontent.com"),
+            );
+            map.remove("accountId");
+        }
     }
     let created = record["eventTime"].as_str().unwrap_or_default().to_owned();
     let temporary = record["userIdentity"]["accessKeyId"]
