@@ -714,7 +714,7 @@ fn the_deepest_query_any_limit_allows_runs_on_a_small_stack() {
             .stack_size(1 << 20)
             .spawn(move || {
                 let rule = Rule::from_query(&query, unlimited).unwrap();
-                let event = format!(r#"{{"@timestamp":"2026-01-01T00:00:00Z","a":{{"b":"c"}}}}"#);
+                let event = r#"{"@timestamp":"2026-01-01T00:00:00Z","a":{"b":"c"}}"#;
                 let batch = Engine::new(vec![rule]).run(
                     event.as_bytes(),
                     Start::default(),
