@@ -3,65 +3,192 @@
 //! A batch's results are several times the size of its events, and writing them through serde
 //! costs more than deciding them: every field goes through the serializer's machinery and every
 //! string is scanned a byte at a time. [`write_result`] writes the same text directly, scanning
-//! strings eight bytes at a time. It follows the `Serialize` derives of [`EventResult`] and the
+//! strings eight bytes at a time. It follows the `Serialize` derives of [`EventResult`](crate::verdict::EventResult) and the
 //! types inside it field for field (names, order, fields left out when empty); the tests in
 //! `tests/fast_path.rs` hold the two to the same bytes.
 
-use crate::kql::Clause;
+use crate::field::Fields;
+use crate::kql::{Clause, ClauseOutcome};
 use crate::provenance::{Issuer, Provenance};
-use crate::verdict::{EventResult, NewTerm, Outcome, RuleVerdict, Summary};
+use crate::rule::Rule;
+use crate::verdict::{self, NewTerm, Outcome, RuleVerdict, Summary, Text};
 use serde_json::Value;
 
-/// Writes `result` as JSON, with `event`, when given, as the text of its `event` field: text
-/// that is what `serde_json` writes for the event. Anything but strings, whole numbers and
-/// booleans (the values of `event` when it is a [`Value`], numbers with a fraction) is written
-/// by `serde_json` itself.
-pub(crate) fn write_result(
-    out: &mut String,
-    result: &EventResult,
-    event: Option<&str>,
-) -> serde_json::Result<()> {
+/// One event's result, as the JSON roads hold it until it is written.
+pub(crate) struct ResultView<'a> {
+    /// The event's 0-based position in the input.
+    pub index: u64,
+    /// Every loaded rule's verdict, at least one.
+    pub verdicts: &'a [Verdict<'a>],
+    pub summary: Option<&'a Summary>,
+    pub error: Option<&'a str>,
+    pub event: Event<'a>,
+    pub provenance: Option<&'a Provenance>,
+}
+
+/// One rule's verdict.
+pub(crate) enum Verdict<'a> {
+    /// A verdict built whole.
+    Full(&'a RuleVerdict),
+    /// A verdict of no match, written from its clauses' outcomes and the values the event
+    /// holds, as [`RuleVerdict::from_explanation`] would have built it.
+    NoMatch {
+        rule: &'a Rule,
+        outcomes: &'a [ClauseOutcome],
+        caveats: &'a [String],
+        doc: &'a dyn Fields,
+    },
+}
+
+/// The event a result holds, if any.
+pub(crate) enum Event<'a> {
+    None,
+    /// Text that is what `serde_json` writes for the event.
+    Text(&'a str),
+    Value(&'a Value),
+}
+
+/// Writes a result as JSON, byte for byte as `serde_json` writes the [`EventResult`](crate::verdict::EventResult) it
+/// stands for. Anything but strings, whole numbers and booleans (the values of an event given
+/// as a [`Value`], numbers with a fraction) is written by `serde_json` itself.
+pub(crate) fn write_result(out: &mut String, result: &ResultView<'_>) -> serde_json::Result<()> {
     out.push_str("{\"index\":");
     write_u64(out, result.index);
-    out.push(',');
-    write_verdict_fields(out, &result.verdict)?;
-    if let Some(summary) = &result.summary {
+    if let Some(first) = result.verdicts.first() {
+        out.push(',');
+        write_verdict(out, first)?;
+    }
+    if let Some(summary) = result.summary {
         out.push_str(",\"summary\":");
         write_summary(out, summary);
     }
-    if let Some(error) = &result.error {
+    if let Some(error) = result.error {
         out.push_str(",\"error\":");
         write_str(out, error);
     }
-    match (event, &result.event) {
-        (Some(text), _) => {
+    match result.event {
+        Event::Text(text) => {
             out.push_str(",\"event\":");
             out.push_str(text);
         }
-        (None, Some(value)) => {
+        Event::Value(value) => {
             out.push_str(",\"event\":");
             out.push_str(&serde_json::to_string(value)?);
         }
-        (None, None) => {}
+        Event::None => {}
     }
-    if let Some(rules) = &result.rules {
+    if result.verdicts.len() > 1 {
         out.push_str(",\"rules\":[");
-        for (position, verdict) in rules.iter().enumerate() {
+        for (position, verdict) in result.verdicts.iter().enumerate() {
             if position > 0 {
                 out.push(',');
             }
             out.push('{');
-            write_verdict_fields(out, verdict)?;
+            write_verdict(out, verdict)?;
             out.push('}');
         }
         out.push(']');
     }
-    if let Some(provenance) = &result.provenance {
+    if let Some(provenance) = result.provenance {
         out.push_str(",\"provenance\":");
         write_provenance(out, provenance);
     }
     out.push('}');
     Ok(())
+}
+
+fn write_verdict(out: &mut String, verdict: &Verdict<'_>) -> serde_json::Result<()> {
+    match verdict {
+        Verdict::Full(verdict) => write_verdict_fields(out, verdict),
+        Verdict::NoMatch {
+            rule,
+            outcomes,
+            caveats,
+            doc,
+        } => write_no_match(out, rule, outcomes, caveats, *doc),
+    }
+}
+
+/// The fields of a verdict of no match: its reasons and clauses, with the values `doc` holds.
+fn write_no_match(
+    out: &mut String,
+    rule: &Rule,
+    outcomes: &[ClauseOutcome],
+    caveats: &[String],
+    doc: &dyn Fields,
+) -> serde_json::Result<()> {
+    // Each clause with the values of its fields, read once for its reason and its entry.
+    let clauses: Vec<(&str, FieldsRead<'_>)> = rule
+        .query
+        .clause_texts()
+        .map(|(clause, fields)| {
+            let values = fields
+                .iter()
+                .map(|name| (name.as_str(), doc.values(name)))
+                .collect();
+            (clause, values)
+        })
+        .collect();
+
+    out.push_str("\"rule\":");
+    write_str(out, &rule.name);
+    out.push_str(",\"match\":false,\"alert\":false,\"verdict\":\"no_match\",\"reasons\":[\"");
+    let failed = outcomes.iter().filter(|outcome| !outcome.pass).count();
+    verdict::put_headline(&mut Escaped(out), false, failed, outcomes.len());
+    out.push('"');
+    for ((clause, values), outcome) in clauses.iter().zip(outcomes) {
+        out.push_str(",\"");
+        let mut text = Escaped(out);
+        verdict::put_clause_reason(&mut text, outcome.pass, clause, values, &outcome.notes);
+        out.push('"');
+    }
+    out.push_str("],\"clauses\":[");
+    for (position, ((clause, values), outcome)) in clauses.iter().zip(outcomes).enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"clause\":");
+        write_str(out, clause);
+        out.push_str(",\"pass\":");
+        write_bool(out, outcome.pass);
+        out.push_str(",\"fields\":[");
+        for (position, (field, values)) in values.iter().enumerate() {
+            if position > 0 {
+                out.push(',');
+            }
+            out.push_str("{\"field\":");
+            write_str(out, field);
+            out.push_str(",\"values\":[");
+            for (position, value) in values.iter().enumerate() {
+                if position > 0 {
+                    out.push(',');
+                }
+                write_value(out, value)?;
+            }
+            out.push_str("]}");
+        }
+        out.push(']');
+        if !outcome.notes.is_empty() {
+            out.push_str(",\"notes\":");
+            write_strs(out, &outcome.notes);
+        }
+        out.push('}');
+    }
+    out.push_str("],\"caveats\":");
+    write_strs(out, caveats);
+    Ok(())
+}
+
+/// The fields a clause names, each with the values an event holds under it.
+type FieldsRead<'a> = Vec<(&'a str, Vec<&'a Value>)>;
+
+/// Text written into a JSON string, escaped as it goes.
+struct Escaped<'a>(&'a mut String);
+
+impl Text for Escaped<'_> {
+    fn put(&mut self, text: &str) {
+        escape(self.0, text);
+    }
 }
 
 /// A verdict's fields, from `"rule"` on, without the braces around them.
@@ -300,11 +427,17 @@ fn write_u64(out: &mut String, mut number: u64) {
     }
 }
 
-/// A string in quotes, escaped as `serde_json` escapes it: `"` and `\` with a backslash, the
-/// control characters that have a short escape with it, the others as `\u00xx`.
+/// A string in quotes, escaped as `serde_json` escapes it.
 pub(crate) fn write_str(out: &mut String, text: &str) {
-    let bytes = text.as_bytes();
     out.push('"');
+    escape(out, text);
+    out.push('"');
+}
+
+/// A string's contents escaped as `serde_json` escapes them: `"` and `\` with a backslash, the
+/// control characters that have a short escape with it, the others as `\u00xx`.
+fn escape(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut start = 0;
     loop {
         let at = special(bytes, start);
@@ -332,7 +465,6 @@ pub(crate) fn write_str(out: &mut String, text: &str) {
         }
         start = at + 1;
     }
-    out.push('"');
 }
 
 /// The offset of the first `"`, `\` or control character at or after `pos`, or the length of

@@ -4,11 +4,11 @@ use crate::enrich::{self, CONSOLE_FIELD, Console};
 use crate::field::{self, Fields};
 use crate::input::{self, Limits, Start};
 use crate::json;
-use crate::kql::keyword_text;
+use crate::kql::{ClauseOutcome, keyword_text};
 use crate::new_terms::{self, Candidate};
 use crate::normalize;
 use crate::outline::{self, Outline, Paths};
-use crate::provenance::{self, Ledger};
+use crate::provenance::{self, Ledger, Provenance};
 use crate::rule::{Rule, RuleKind};
 use crate::schema::{FieldType, Schema};
 use crate::time;
@@ -103,6 +103,27 @@ impl Doc<'_, '_> {
     }
 }
 
+/// One rule's verdict on one event.
+enum Judged {
+    /// The whole verdict: every verdict of [`Engine::run`], and on the JSON roads the verdicts
+    /// of events that match or cannot be read.
+    Full(RuleVerdict),
+    /// A verdict of no match on the JSON roads, kept as each top-level clause's outcome: its
+    /// text is written from them and the values read again from the event itself.
+    NoMatch {
+        outcomes: Vec<ClauseOutcome>,
+        caveats: Vec<String>,
+    },
+}
+
+/// A batch's event with everything decided about it, ready to be written out.
+struct Finished<'e, 't> {
+    index: u64,
+    verdicts: Vec<Judged>,
+    event: Result<Ready<'e, 't>, String>,
+    provenance: Option<Provenance>,
+}
+
 /// What a result keeps of its event.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -150,7 +171,9 @@ impl Engine {
             Keep::Nothing
         };
         let mut results = Vec::new();
-        let state = self.triage(input, start, state, keep, |result, _| results.push(result));
+        let state = self.triage(input, start, state, keep, false, |finished| {
+            results.push(self.assemble(finished));
+        });
         Batch { results, state }
     }
 
@@ -235,19 +258,19 @@ impl Engine {
         };
         let first = text.len();
         let mut failed = None;
-        let state = self.triage(input, start, state, keep, |result, event| {
+        let state = self.triage(input, start, state, keep, true, |finished| {
             if text.len() > first {
                 text.push_str(between);
             }
-            if let Err(error) = json::write_result(text, &result, event) {
+            if let Err(error) = self.write_result(text, &finished) {
                 failed.get_or_insert(error);
             }
             if let Some(verdicts) = verdicts.as_deref_mut() {
                 text.push('\n');
-                match &result.rules {
-                    Some(rules) => verdicts.extend(rules.iter().map(|rule| rule.verdict)),
-                    None => verdicts.push(result.verdict.verdict),
-                }
+                verdicts.extend(finished.verdicts.iter().map(|judged| match judged {
+                    Judged::Full(verdict) => verdict.verdict,
+                    Judged::NoMatch { .. } => Outcome::NoMatch,
+                }));
             }
         });
         match failed {
@@ -256,15 +279,16 @@ impl Engine {
         }
     }
 
-    /// The road for a batch: hands every result to `emit` in input order, each with its
-    /// event's text when `keep` asks for it and the text can be written as it is.
+    /// The road for a batch: hands every event, decided, to `emit` in input order. With
+    /// `lean`, verdicts of no match are kept as [`Judged::NoMatch`], for the JSON roads.
     fn triage(
         &self,
         input: &[u8],
         start: Start,
         mut state: State,
         keep: Keep,
-        mut emit: impl FnMut(EventResult, Option<&str>),
+        lean: bool,
+        mut emit: impl FnMut(Finished<'_, '_>),
     ) -> State {
         let decoded = input::decode(input, &self.limits);
         let prepared: Vec<Prepared<'_, '_>> = decoded
@@ -279,19 +303,20 @@ impl Engine {
             })
             .collect();
 
-        let mut per_rule: Vec<Vec<RuleVerdict>> = Vec::with_capacity(self.rules.len());
+        let mut per_rule: Vec<Vec<Judged>> = Vec::with_capacity(self.rules.len());
         for rule in &self.rules {
-            per_rule.push(self.judge(rule, &prepared, &mut state.new_terms));
+            per_rule.push(self.judge(rule, &prepared, &mut state.new_terms, lean));
         }
         let provenance = key_provenance(&prepared, &mut state.keys);
 
         let mut per_rule: Vec<_> = per_rule.into_iter().map(Vec::into_iter).collect();
-        for (event, provenance) in prepared.into_iter().zip(provenance) {
-            let verdicts: Vec<RuleVerdict> =
-                per_rule.iter_mut().filter_map(Iterator::next).collect();
-            let (mut result, text) = self.assemble(event, verdicts, keep);
-            result.provenance = provenance;
-            emit(result, text.as_deref());
+        for (prepared, provenance) in prepared.into_iter().zip(provenance) {
+            emit(Finished {
+                index: prepared.index,
+                verdicts: per_rule.iter_mut().filter_map(Iterator::next).collect(),
+                event: prepared.event,
+                provenance,
+            });
         }
         state
     }
@@ -358,22 +383,37 @@ impl Engine {
         rule: &Rule,
         prepared: &[Prepared<'_, '_>],
         state: &mut new_terms::State,
-    ) -> Vec<RuleVerdict> {
-        let mut verdicts: Vec<RuleVerdict> = prepared
+        lean: bool,
+    ) -> Vec<Judged> {
+        let mut verdicts: Vec<Judged> = prepared
             .iter()
             .map(|item| match &item.event {
-                Err(error) => RuleVerdict::unreadable(&rule.name, error),
+                Err(error) => Judged::Full(RuleVerdict::unreadable(&rule.name, error)),
                 Ok(Ready { doc, console, .. }) => {
-                    let explanation = rule.query.explain(doc.fields(), &self.schema);
                     let caveats = self.caveats(rule, doc.fields(), console);
-                    RuleVerdict::from_explanation(&rule.name, explanation, caveats)
+                    if lean {
+                        let outcomes = rule.query.outcomes(doc.fields(), &self.schema);
+                        if !outcomes.iter().all(|outcome| outcome.pass) {
+                            return Judged::NoMatch { outcomes, caveats };
+                        }
+                    }
+                    let explanation = rule.query.explain(doc.fields(), &self.schema);
+                    Judged::Full(RuleVerdict::from_explanation(
+                        &rule.name,
+                        explanation,
+                        caveats,
+                    ))
                 }
             })
             .collect();
 
         match &rule.kind {
             RuleKind::MatchOnly => {}
-            RuleKind::Query => verdicts.iter_mut().for_each(RuleVerdict::alert_on_match),
+            RuleKind::Query => verdicts.iter_mut().for_each(|judged| {
+                if let Judged::Full(verdict) = judged {
+                    verdict.alert_on_match();
+                }
+            }),
             RuleKind::NewTerms { fields, window } => {
                 self.new_terms(rule, fields, *window, prepared, &mut verdicts, state);
             }
@@ -387,16 +427,16 @@ impl Engine {
         fields: &[String],
         window: time::Millis,
         prepared: &[Prepared<'_, '_>],
-        verdicts: &mut [RuleVerdict],
+        verdicts: &mut [Judged],
         state: &mut new_terms::State,
     ) {
         let mut positions = Vec::new();
         let mut candidates = Vec::new();
-        for (position, (item, verdict)) in prepared.iter().zip(verdicts.iter()).enumerate() {
+        for (position, (item, judged)) in prepared.iter().zip(verdicts.iter()).enumerate() {
             let Ok(Ready { doc, .. }) = &item.event else {
                 continue;
             };
-            if !verdict.matched {
+            if !matches!(judged, Judged::Full(verdict) if verdict.matched) {
                 continue;
             }
             positions.push(position);
@@ -412,7 +452,7 @@ impl Engine {
         for ((position, candidate), decision) in
             positions.into_iter().zip(candidates).zip(decisions)
         {
-            let Some(verdict) = verdicts.get_mut(position) else {
+            let Some(Judged::Full(verdict)) = verdicts.get_mut(position) else {
                 continue;
             };
             if candidate.time.is_none() {
@@ -451,53 +491,93 @@ impl Engine {
         caveats
     }
 
-    /// The result for one event, and its text when `keep` asks for it and it can be written as
-    /// it is.
-    fn assemble<'t>(
-        &self,
-        prepared: Prepared<'_, 't>,
-        mut verdicts: Vec<RuleVerdict>,
-        keep: Keep,
-    ) -> (EventResult, Option<Cow<'t, str>>) {
+    /// The result for one event on [`Engine::run`]'s road.
+    fn assemble(&self, finished: Finished<'_, '_>) -> EventResult {
+        let mut verdicts: Vec<RuleVerdict> = finished
+            .verdicts
+            .into_iter()
+            .filter_map(|judged| match judged {
+                Judged::Full(verdict) => Some(verdict),
+                Judged::NoMatch { .. } => None,
+            })
+            .collect();
         let (first, rules) = if verdicts.len() > 1 {
             (verdicts.first().cloned(), Some(verdicts))
         } else {
             (verdicts.pop(), None)
         };
         let first = first.unwrap_or_else(|| RuleVerdict::unreadable("", "no rule is loaded"));
-        match prepared.event {
-            Err(error) => {
-                let result = EventResult {
-                    index: prepared.index,
-                    verdict: first,
-                    summary: None,
-                    error: Some(error),
-                    event: None,
-                    rules,
-                    provenance: None,
-                };
-                (result, None)
-            }
-            Ok(Ready { doc, text, .. }) => {
+        let (summary, error, event) = match finished.event {
+            Err(error) => (None, Some(error), None),
+            Ok(Ready { doc, .. }) => {
                 let summary = Some(Summary::of(doc.fields()));
-                let (event, text) = match (keep, text, doc) {
-                    (Keep::Nothing, _, _) => (None, None),
-                    (_, Some(text), _) => (None, Some(text)),
-                    (_, None, Doc::Whole(doc)) => (Some(doc), None),
-                    (_, None, Doc::Outline(_)) => (None, None),
-                };
-                let result = EventResult {
-                    index: prepared.index,
-                    verdict: first,
-                    summary,
-                    error: None,
-                    event,
-                    rules,
-                    provenance: None,
-                };
-                (result, text)
+                match doc {
+                    Doc::Whole(doc) => (summary, None, Some(doc)),
+                    Doc::Outline(_) => (summary, None, None),
+                }
             }
+        };
+        EventResult {
+            index: finished.index,
+            verdict: first,
+            summary,
+            error,
+            event,
+            rules,
+            provenance: finished.provenance,
         }
+    }
+
+    /// Writes one event's result as JSON on the JSON roads, exactly as `serde_json` writes
+    /// [`Engine::run`]'s result for it.
+    fn write_result(
+        &self,
+        out: &mut String,
+        finished: &Finished<'_, '_>,
+    ) -> serde_json::Result<()> {
+        let verdicts = &finished.verdicts;
+        let (doc, summary, error, event) = match &finished.event {
+            Err(error) => (None, None, Some(error.as_str()), json::Event::None),
+            Ok(Ready { doc, text, .. }) => {
+                let event = match (text, doc) {
+                    (Some(text), _) => json::Event::Text(text),
+                    (None, Doc::Whole(value)) => json::Event::Value(value),
+                    (None, Doc::Outline(_)) => json::Event::None,
+                };
+                let summary = Summary::of(doc.fields());
+                (Some(doc.fields()), Some(summary), None, event)
+            }
+        };
+        let mut views: Vec<json::Verdict<'_>> = verdicts
+            .iter()
+            .zip(&self.rules)
+            .filter_map(|(judged, rule)| match judged {
+                Judged::Full(verdict) => Some(json::Verdict::Full(verdict)),
+                // Only a readable event gets a verdict of no match, so `doc` is there.
+                Judged::NoMatch { outcomes, caveats } => doc.map(|doc| json::Verdict::NoMatch {
+                    rule,
+                    outcomes,
+                    caveats,
+                    doc,
+                }),
+            })
+            .collect();
+        let unloaded;
+        if views.is_empty() {
+            unloaded = RuleVerdict::unreadable("", "no rule is loaded");
+            views.push(json::Verdict::Full(&unloaded));
+        }
+        json::write_result(
+            out,
+            &json::ResultView {
+                index: finished.index,
+                verdicts: &views,
+                summary: summary.as_ref(),
+                error,
+                event,
+                provenance: finished.provenance.as_ref(),
+            },
+        )
     }
 }
 

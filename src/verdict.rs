@@ -165,13 +165,8 @@ impl RuleVerdict {
             .filter(|clause| !clause.pass)
             .count();
         let total = explanation.clauses.len();
-        let headline = if explanation.matched {
-            format!("match: all {total} clauses of the query pass")
-        } else if total == 1 {
-            "no match: the query does not match".to_owned()
-        } else {
-            format!("no match: {failed} of {total} clauses fail")
-        };
+        let mut headline = String::new();
+        put_headline(&mut headline, explanation.matched, failed, total);
 
         let mut reasons = vec![headline];
         reasons.extend(explanation.clauses.iter().map(describe_clause));
@@ -257,55 +252,123 @@ impl RuleVerdict {
     }
 }
 
-/// `pass: clause (field is value; other is [a, b])`, then the clause's notes, each after `; `.
-fn describe_clause(clause: &Clause) -> String {
-    let mut reason = String::with_capacity(2 * clause.clause.len() + 64);
-    reason.push_str(if clause.pass { "pass: " } else { "fail: " });
-    reason.push_str(&clause.clause);
-    for (position, field) in clause.fields.iter().enumerate() {
-        reason.push_str(if position == 0 { " (" } else { "; " });
-        reason.push_str(&field.field);
-        match field.values.as_slice() {
-            [] => reason.push_str(" is missing"),
-            [one] => {
-                reason.push_str(" is ");
-                push_short(&mut reason, one);
-            }
-            many => {
-                reason.push_str(" is [");
-                for (position, value) in many.iter().enumerate() {
-                    if position > 0 {
-                        reason.push_str(", ");
-                    }
-                    push_short(&mut reason, value);
-                }
-                reason.push(']');
-            }
+/// Where the text of a reason goes: a `String`, or JSON being written, which escapes it.
+pub(crate) trait Text {
+    /// Adds `text`.
+    fn put(&mut self, text: &str);
+}
+
+impl Text for String {
+    fn put(&mut self, text: &str) {
+        self.push_str(text);
+    }
+}
+
+/// The first reason: `match: all 8 clauses of the query pass`, `no match: 2 of 8 clauses fail`.
+pub(crate) fn put_headline(out: &mut impl Text, matched: bool, failed: usize, total: usize) {
+    if matched {
+        out.put("match: all ");
+        put_number(out, total);
+        out.put(" clauses of the query pass");
+    } else if total == 1 {
+        out.put("no match: the query does not match");
+    } else {
+        out.put("no match: ");
+        put_number(out, failed);
+        out.put(" of ");
+        put_number(out, total);
+        out.put(" clauses fail");
+    }
+}
+
+fn put_number(out: &mut impl Text, number: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    loop {
+        start -= 1;
+        if let Some(slot) = digits.get_mut(start) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 {
+            break;
         }
     }
-    if !clause.fields.is_empty() {
-        reason.push(')');
-    }
-    for note in &clause.notes {
-        reason.push_str("; ");
-        reason.push_str(note);
-    }
+    let digits = digits.get(start..).unwrap_or_default();
+    out.put(std::str::from_utf8(digits).unwrap_or_default());
+}
+
+fn describe_clause(clause: &Clause) -> String {
+    let fields: Vec<(&str, Vec<&Value>)> = clause
+        .fields
+        .iter()
+        .map(|field| (field.field.as_str(), field.values.iter().collect()))
+        .collect();
+    let mut reason = String::with_capacity(2 * clause.clause.len() + 64);
+    put_clause_reason(
+        &mut reason,
+        clause.pass,
+        &clause.clause,
+        &fields,
+        &clause.notes,
+    );
     reason
 }
 
+/// `pass: clause (field is value; other is [a, b])`, then the clause's notes, each after `; `.
+pub(crate) fn put_clause_reason(
+    out: &mut impl Text,
+    pass: bool,
+    clause: &str,
+    fields: &[(&str, Vec<&Value>)],
+    notes: &[String],
+) {
+    out.put(if pass { "pass: " } else { "fail: " });
+    out.put(clause);
+    for (position, (field, values)) in fields.iter().enumerate() {
+        out.put(if position == 0 { " (" } else { "; " });
+        out.put(field);
+        match values.as_slice() {
+            [] => out.put(" is missing"),
+            [one] => {
+                out.put(" is ");
+                put_short(out, one);
+            }
+            many => {
+                out.put(" is [");
+                for (position, value) in many.iter().enumerate() {
+                    if position > 0 {
+                        out.put(", ");
+                    }
+                    put_short(out, value);
+                }
+                out.put("]");
+            }
+        }
+    }
+    if !fields.is_empty() {
+        out.put(")");
+    }
+    for note in notes {
+        out.put("; ");
+        out.put(note);
+    }
+}
+
 /// Adds a value as JSON, cut to a readable length.
-fn push_short(out: &mut String, value: &Value) {
+fn put_short(out: &mut impl Text, value: &Value) {
     // The usual value, a short string that JSON writes as it is, needs no serializer.
     if let Value::String(text) = value {
         let plain = |byte: &u8| *byte >= 0x20 && *byte != b'"' && *byte != b'\\';
         if text.len() <= 118 && text.as_bytes().iter().all(plain) {
-            out.push('"');
-            out.push_str(text);
-            out.push('"');
+            out.put("\"");
+            out.put(text);
+            out.put("\"");
             return;
         }
     }
-    out.push_str(&short(value));
+    out.put(&short(value));
 }
 
 /// A value as JSON, cut to a readable length.

@@ -1,5 +1,6 @@
-//! `Engine::run_json`, the fast road (events read as outlines, canonical events written as
-//! their own text), writes exactly what serializing `Engine::run`'s results writes, for every
+//! `Engine::run_json` and `Engine::run_ndjson`, the fast roads (events read as outlines,
+//! canonical events written as their own text, verdicts of no match written from their
+//! clauses), write exactly what serializing `Engine::run`'s results writes, for every
 //! built-in version, with and without the events, on the bundled sample and on variants of it
 //! made to hit every way out of the fast road: other spellings of the same fields, white space,
 //! escapes, repeated keys, arrays, odd places for the console flag, broken lines, raw records.
@@ -27,12 +28,36 @@ fn assert_roads_agree(name: &str, input: &str, batch: usize) {
         let engine = Engine::new(rules);
         for keep in [false, true] {
             let (mut plain_state, mut fast_state) = (State::default(), State::default());
+            let mut lines_state = State::default();
             let mut start = Start::default();
             for chunk in lines.chunks(batch) {
                 let text = chunk.join("\n");
                 let plain = engine.run(text.as_bytes(), start, plain_state, keep);
                 let fast = engine.run_json(text.as_bytes(), start, fast_state, keep);
+                let lines = engine.run_ndjson(text.as_bytes(), start, lines_state, keep);
                 let expected = serde_json::to_string(&plain.results).unwrap();
+
+                let each: String = plain
+                    .results
+                    .iter()
+                    .map(|result| serde_json::to_string(result).unwrap() + "\n")
+                    .collect();
+                assert!(
+                    lines.text == each,
+                    "{name}, {names:?}, {keep}: run_ndjson differs"
+                );
+                let verdicts: Vec<_> = plain
+                    .results
+                    .iter()
+                    .flat_map(|result| match &result.rules {
+                        Some(rules) => rules.iter().map(|rule| rule.verdict).collect(),
+                        None => vec![result.verdict.verdict],
+                    })
+                    .collect();
+                assert_eq!(lines.verdicts, verdicts, "{name}: verdicts of run_ndjson");
+                assert_eq!(lines.state, plain.state, "{name}: run_ndjson's state");
+                lines_state = lines.state;
+
                 if fast.text != expected {
                     let got: Vec<Value> = serde_json::from_str(&fast.text).unwrap();
                     let want: Vec<Value> = serde_json::from_str(&expected).unwrap();

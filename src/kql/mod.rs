@@ -139,6 +139,23 @@ impl Query {
         Evaluator::new(schema).node(&self.root, doc)
     }
 
+    /// [`Query::explain`] without the values each clause read: whether each top-level clause
+    /// passes, with its notes.
+    pub(crate) fn outcomes(&self, doc: &dyn Fields, schema: &Schema) -> Vec<ClauseOutcome> {
+        top_level(&self.root)
+            .into_iter()
+            .zip(&self.clauses)
+            .map(|(part, text)| clause_outcome(part, text, doc, schema))
+            .collect()
+    }
+
+    /// Each top-level clause as [`Clause::clause`] writes it, with the fields it names.
+    pub(crate) fn clause_texts(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.clauses
+            .iter()
+            .map(|text| (text.snippet.as_str(), text.fields.as_slice()))
+    }
+
     /// Whether `doc` matches, with every top-level clause, the values it read and its result.
     pub fn explain(&self, doc: &dyn Fields, schema: &Schema) -> Explanation {
         let clauses: Vec<Clause> = top_level(&self.root)
@@ -160,15 +177,38 @@ fn top_level(root: &Node) -> Vec<&Node> {
 }
 
 fn clause(node: &Node, text: &ClauseText, doc: &dyn Fields, schema: &Schema) -> Clause {
+    let outcome = clause_outcome(node, text, doc, schema);
+    let fields = text
+        .fields
+        .iter()
+        .map(|name| FieldValues {
+            field: name.clone(),
+            values: doc.values(name).into_iter().cloned().collect(),
+        })
+        .collect();
+    Clause {
+        clause: text.snippet.clone(),
+        pass: outcome.pass,
+        fields,
+        notes: outcome.notes,
+    }
+}
+
+/// Whether a clause passes, and its notes: the evaluator's, then one for each constant_keyword
+/// field the event does not hold.
+fn clause_outcome(
+    node: &Node,
+    text: &ClauseText,
+    doc: &dyn Fields,
+    schema: &Schema,
+) -> ClauseOutcome {
     let mut evaluator = Evaluator::new(schema);
     let pass = evaluator.node(node, doc);
     let mut notes = evaluator.notes;
 
-    let mut fields = Vec::with_capacity(text.fields.len());
     for name in &text.fields {
-        let values: Vec<Value> = doc.values(name).into_iter().cloned().collect();
         if let FieldType::ConstantKeyword(constant) = schema.field_type(name) {
-            if values.iter().all(Value::is_null) {
+            if doc.values(name).iter().all(|value| value.is_null()) {
                 notes.push(format!(
                     "{name} is missing from the event; Elasticsearch treats this \
                      constant_keyword field as \"{constant}\" for every document of the \
@@ -176,18 +216,18 @@ fn clause(node: &Node, text: &ClauseText, doc: &dyn Fields, schema: &Schema) -> 
                 ));
             }
         }
-        fields.push(FieldValues {
-            field: name.clone(),
-            values,
-        });
     }
+    ClauseOutcome { pass, notes }
+}
 
-    Clause {
-        clause: text.snippet.clone(),
-        pass,
-        fields,
-        notes,
-    }
+/// How a document fared against one top-level clause, without the values it read: with the
+/// document at hand, enough to write the clause's part of an [`Explanation`].
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ClauseOutcome {
+    /// Whether the document satisfies the clause.
+    pub pass: bool,
+    /// As [`Clause::notes`].
+    pub notes: Vec<String>,
 }
 
 /// The query text of `node`, white space folded to single spaces.
