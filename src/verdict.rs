@@ -199,7 +199,13 @@ impl RuleVerdict {
     /// Applies a new-terms decision to a matching event.
     pub fn apply(&mut self, decision: &Decision, field: &str, values: Vec<String>, window: i64) {
         let shown = quote_list(&values);
-        let span = time::describe_span(window);
+        // "the 7-day history window" reads better than "the 7 days history window".
+        let span = match time::describe_span(window) {
+            whole if window % time::DAY == 0 => {
+                whole.replace(" days", "-day").replace(" day", "-day")
+            }
+            other => other,
+        };
         let previous = |seen: &Seen| Previous {
             index: seen.index,
             timestamp: time::format(seen.time),
@@ -213,7 +219,7 @@ impl RuleVerdict {
             ),
             Decision::Alert { previous: None } => (
                 Outcome::Alert,
-                format!("alert: first match of {field} {shown} (history window {span})"),
+                format!("alert: first match of {field} {shown} in the {span} history window"),
                 None,
             ),
             Decision::Alert {

@@ -280,7 +280,7 @@ test('--compare reports counts, the change in percent and each difference with i
 
   const ndjson = parseLines((await runCli(['--compare', 'v3', 'v4', '--format', 'ndjson', EVENTS])).stdout);
   assert.deepEqual(ndjson.map((d) => [d.index, d.only, d.not]), [[3, 'v3', 'v4'], [9, 'v4', 'v3']]);
-  assert.match(ndjson[1].why, /^repeat: .*inside the 14 days history window/);
+  assert.match(ndjson[1].why, /^repeat: .*inside the 14-day history window/);
 
   const summary = (await runCli(['--compare', 'v1', 'latest', '--format', 'summary', EVENTS])).stdout;
   assert.equal(summary, '         v1  latest  change\nalerts    6       4  -33.3%\nmatches   8       5  -37.5%\n');
