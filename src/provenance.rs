@@ -58,7 +58,7 @@ pub struct Facts {
     pub key: Option<String>,
     /// `@timestamp`.
     pub time: Option<Millis>,
-    /// `source.ip`, else `source.address`.
+    /// `source.ip`: the address the call came from, when it came from one.
     pub source: Option<String>,
     /// `user_agent.original`.
     pub agent: Option<String>,
@@ -220,7 +220,9 @@ pub fn facts(index: u64, event: &dyn Fields) -> Facts {
         index,
         key: text("aws.cloudtrail.user_identity.access_key_id"),
         time: field::first_str(event, "@timestamp").and_then(time::parse),
-        source: text("source.ip").or_else(|| text("source.address")),
+        // Only addresses count: a service host name in source.address ("AWS Internal",
+        // "cloudformation.amazonaws.com") says who acted, not where from.
+        source: text("source.ip"),
         agent: text("user_agent.original"),
         arn: text("aws.cloudtrail.user_identity.arn"),
         console: field::first_str(event, CONSOLE_FIELD) == Some("true"),
