@@ -4,7 +4,7 @@
 // but results written out as the bytes the core returns, never decoded into JS strings, split
 // and encoded again.
 //
-//   node bench/bytes.mjs [--enrich] FILE > results.ndjson
+//   node bench/bytes.mjs [--enrich] FILE|- > results.ndjson
 //
 // Not a replacement for the CLI: no filters, tables, several inputs or gzip.
 
@@ -39,7 +39,8 @@ function run(batch) {
   return bytes;
 }
 
-for await (const piece of createReadStream(path, { highWaterMark: 1 << 16 })) {
+const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 16 });
+for await (const piece of input) {
   for (const batch of chunker.push(piece)) await write(run(batch));
 }
 for (const batch of chunker.end()) await write(run(batch));

@@ -97,10 +97,13 @@ async function main() {
   report.push(`wasm: ${kb(wasmRaw)} KB raw, ${kb(wasmGzip)} KB gzipped (js/pkg/cloudtrail_triage_bg.wasm)`);
 
   let memory = null;
-  if (options.memory) memory = await peakMemory();
-  if (memory !== null) {
+  if (options.memory) {
+    memory = await peakMemory([CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', '-']);
+    const prototype = await peakMemory([join(ROOT, 'bench', 'bytes.mjs'), '--enrich', '-']);
     report.push(`peak memory of the CLI --enrich on ${mb(memory.bytes)} MB streamed from standard input: ` +
       `${mb(memory.rss)} MB RSS (${fmt(memory.events)} events, ${memory.seconds.toFixed(1)} s)`);
+    report.push(`peak memory of the CLI road over bytes (prototype) on the same: ${mb(prototype.rss)} MB RSS ` +
+      `(${prototype.seconds.toFixed(1)} s)`);
   }
 
   const ratio = (a, b) => by[a].mbps / by[b].mbps;
@@ -247,12 +250,12 @@ function summarize(contender, bytes, events) {
  * Streams `memoryBytes` of generated events into the CLI's standard input, never to disk; the
  * CLI reports its peak resident memory as it exits (bench/peak.mjs).
  */
-function peakMemory() {
-  log(`memory: streaming ${mb(options.memoryBytes)} MB through the CLI with --enrich`);
+function peakMemory(command) {
+  log(`memory: streaming ${mb(options.memoryBytes)} MB through ${command[0]} with --enrich`);
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const peak = new URL('./peak.mjs', import.meta.url).href;
-    const cli = spawn(NODE, ['--import', peak, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', '-'], {
+    const cli = spawn(NODE, ['--import', peak, ...command], {
       cwd: ROOT,
       stdio: ['pipe', 'ignore', 'pipe'],
     });

@@ -8,7 +8,9 @@
 //! sessions works on both.
 
 use crate::field::{self, Fields};
+use crate::outline::{self, Paths};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 /// The ECS field the console flag is written to.
 pub const CONSOLE_FIELD: &str = "aws.cloudtrail.session_credential_from_console";
@@ -118,6 +120,9 @@ fn console_flag(event: &dyn Fields) -> Result<Option<String>, String> {
         }
     }
 
+    if let Some(flag) = flag_from_outline(original) {
+        return Ok(flag);
+    }
     let record: Value = serde_json::from_str(original)
         .map_err(|error| format!("event.original is not valid JSON: {error}"))?;
     let Value::Object(record) = record else {
@@ -132,6 +137,28 @@ fn console_flag(event: &dyn Fields) -> Result<Option<String>, String> {
         Some(Value::Bool(flag)) => Some(flag.to_string()),
         Some(other) => Some(other.to_string()),
     })
+}
+
+/// The flag as [`console_flag`] reads it from the whole record, read from the record's outline
+/// instead (see [`outline`]): `None` when the outline leaves the record to a full parse, or the
+/// flag is a number, an array or an object, which are written as JSON.
+fn flag_from_outline(original: &str) -> Option<Option<String>> {
+    static PATHS: OnceLock<Paths> = OnceLock::new();
+    let paths = PATHS.get_or_init(|| Paths::new([RECORD_FIELD]));
+    let record = original.trim_matches([' ', '\t', '\n', '\r']);
+    let mut keys = Vec::new();
+    let outline = outline::read(record, paths, usize::MAX, &mut keys)?;
+    match keys.into_iter().find(|(key, _)| *key == RECORD_FIELD) {
+        None | Some((_, b'n')) => Some(None),
+        Some((_, b't')) => Some(Some("true".to_owned())),
+        Some((_, b'f')) => Some(Some("false".to_owned())),
+        Some((_, b'"')) => outline
+            .values(RECORD_FIELD)
+            .first()
+            .and_then(|value| value.as_str())
+            .map(|text| Some(text.to_owned())),
+        Some(_) => None,
+    }
 }
 
 /// A value's JSON type in words, for messages.
@@ -177,6 +204,33 @@ mod tests {
                 Console::Set(value) => assert_eq!(written, Some(value.as_str())),
                 _ => assert_eq!(written, None, "{original}"),
             }
+        }
+    }
+
+    #[test]
+    fn the_flag_reads_the_same_from_the_outline_as_from_the_whole_record() {
+        let records = [
+            r#"{"sessionCredentialFromConsole":"true"}"#,
+            r#" {"eventVersion":"1.08","sessionCredentialFromConsole":"tr\"ue"} "#,
+            r#"{"sessionCredentialFromConsole":["true"]}"#,
+            r#"{"sessionCredentialFromConsole":[]}"#,
+            r#"{"sessionCredentialFromConsole":{"a":1}}"#,
+            r#"{"sessionCredentialFromConsole":1.50}"#,
+            r#"{"sessionCredentialFromConsole":false}"#,
+            r#"{"sessionCredentialFromConsole":null,"x":"sessionCredentialFromConsole"}"#,
+            r#"{"sessionCredentialFromConsole":"true","sessionCredentialFromConsole":"false"}"#,
+            r#"{"userIdentity":{"sessionCredentialFromConsole":"true"}}"#,
+            r#"{"sessionCredentialFromConsole.x":"true","a":"\u00e9"}"#,
+        ];
+        for record in records {
+            let whole: Value = serde_json::from_str(record).unwrap();
+            let expected = match whole.get(RECORD_FIELD) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(text)) => Some(text.clone()),
+                Some(other) => Some(other.to_string()),
+            };
+            let event = json!({"event": {"original": record}});
+            assert_eq!(console_flag(&event), Ok(expected), "{record}");
         }
     }
 

@@ -173,13 +173,14 @@ struct End {
 }
 
 /// Reads the outline of the JSON object `text` (white space trimmed) for `paths`, and adds its
-/// top-level keys, in order, to `keys`; `None` when the text is left to a full parse, as it is
-/// when it nests objects and arrays deeper than `max_depth`.
+/// top-level keys, in order, to `keys`, each with the first byte of its value (`"` for a
+/// string, `{`, `[`, `t`, `f`, `n`, or the first of a number); `None` when the text is left to a
+/// full parse, as it is when it nests objects and arrays deeper than `max_depth`.
 pub fn read<'p, 't>(
     text: &'t str,
     paths: &'p Paths,
     max_depth: usize,
-    keys: &mut Vec<&'t str>,
+    keys: &mut Vec<(&'t str, u8)>,
 ) -> Option<Outline<'p, 't>> {
     let mut scan = Scan {
         text,
@@ -313,7 +314,7 @@ struct Scan<'t, 'k> {
     canonical: bool,
     /// The raw keys of the objects being read, to find repeated keys.
     keys: Vec<&'t [u8]>,
-    top_keys: &'k mut Vec<&'t str>,
+    top_keys: &'k mut Vec<(&'t str, u8)>,
     /// What is found under the paths, in document order.
     values: Vec<(usize, Kept<'t>)>,
     site: Site,
@@ -346,15 +347,15 @@ impl<'t> Scan<'t, '_> {
             loop {
                 self.space();
                 let key = self.key(first_key)?;
-                if chain == Chain::Top {
-                    self.top_keys.push(key);
-                }
                 self.space();
                 if self.peek()? != b':' {
                     return None;
                 }
                 self.pos += 1;
                 self.space();
+                if chain == Chain::Top {
+                    self.top_keys.push((key, self.peek()?));
+                }
                 self.member(key, node, chain)?;
 
                 self.space();

@@ -172,7 +172,7 @@ impl Engine {
         };
         let mut results = Vec::new();
         let state = self.triage(input, start, state, keep, false, |finished| {
-            results.push(self.assemble(finished));
+            results.push(self.assemble(finished, keep));
         });
         Batch { results, state }
     }
@@ -262,7 +262,7 @@ impl Engine {
             if text.len() > first {
                 text.push_str(between);
             }
-            if let Err(error) = self.write_result(text, &finished) {
+            if let Err(error) = self.write_result(text, &finished, keep) {
                 failed.get_or_insert(error);
             }
             if let Some(verdicts) = verdicts.as_deref_mut() {
@@ -351,6 +351,7 @@ impl Engine {
         let mut keys = Vec::new();
         let mut outline =
             outline::read(text, self.paths.as_ref()?, self.limits.max_depth, &mut keys)?;
+        let keys: Vec<&str> = keys.into_iter().map(|(key, _)| key).collect();
         if !is_ecs_by_keys(&keys) {
             return None;
         }
@@ -492,7 +493,7 @@ impl Engine {
     }
 
     /// The result for one event on [`Engine::run`]'s road.
-    fn assemble(&self, finished: Finished<'_, '_>) -> EventResult {
+    fn assemble(&self, finished: Finished<'_, '_>, keep: Keep) -> EventResult {
         let mut verdicts: Vec<RuleVerdict> = finished
             .verdicts
             .into_iter()
@@ -511,9 +512,9 @@ impl Engine {
             Err(error) => (None, Some(error), None),
             Ok(Ready { doc, .. }) => {
                 let summary = Some(Summary::of(doc.fields()));
-                match doc {
-                    Doc::Whole(doc) => (summary, None, Some(doc)),
-                    Doc::Outline(_) => (summary, None, None),
+                match (keep, doc) {
+                    (Keep::Nothing, _) | (_, Doc::Outline(_)) => (summary, None, None),
+                    (_, Doc::Whole(doc)) => (summary, None, Some(doc)),
                 }
             }
         };
@@ -534,15 +535,17 @@ impl Engine {
         &self,
         out: &mut String,
         finished: &Finished<'_, '_>,
+        keep: Keep,
     ) -> serde_json::Result<()> {
         let verdicts = &finished.verdicts;
         let (doc, summary, error, event) = match &finished.event {
             Err(error) => (None, None, Some(error.as_str()), json::Event::None),
             Ok(Ready { doc, text, .. }) => {
-                let event = match (text, doc) {
-                    (Some(text), _) => json::Event::Text(text),
-                    (None, Doc::Whole(value)) => json::Event::Value(value),
-                    (None, Doc::Outline(_)) => json::Event::None,
+                let event = match (keep, text, doc) {
+                    (Keep::Nothing, _, _) => json::Event::None,
+                    (_, Some(text), _) => json::Event::Text(text),
+                    (_, None, Doc::Whole(value)) => json::Event::Value(value),
+                    (_, None, Doc::Outline(_)) => json::Event::None,
                 };
                 let summary = Summary::of(doc.fields());
                 (Some(doc.fields()), Some(summary), None, event)

@@ -36,6 +36,11 @@ fn assert_roads_agree(name: &str, input: &str, batch: usize) {
                 let fast = engine.run_json(text.as_bytes(), start, fast_state, keep);
                 let lines = engine.run_ndjson(text.as_bytes(), start, lines_state, keep);
                 let expected = serde_json::to_string(&plain.results).unwrap();
+                for result in &plain.results {
+                    let holds = result.event.is_some();
+                    let wanted = keep && result.error.is_none();
+                    assert_eq!(holds, wanted, "{name}: event {} kept: {keep}", result.index);
+                }
 
                 let each: String = plain
                     .results
