@@ -206,7 +206,10 @@ fn split_document<'a>(
         };
         let rest = text.get(close + 1..).unwrap_or("");
         if !rest.trim().is_empty() {
-            let at = Start { index: *next, line: start.line + count_lines(text, close + 1) };
+            let at = Start {
+                index: *next,
+                line: start.line + count_lines(text, close + 1),
+            };
             split_lines(rest.as_bytes(), at, next, items, cut_off);
         }
         return;
