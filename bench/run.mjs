@@ -140,14 +140,26 @@ function parseOptions(args) {
     else if (arg === '--memory') options.memory = true;
     else if (arg === '--memory-bytes') options.memoryBytes = value();
     else if (arg === '--no-build') options.noBuild = true;
-    else usage(`unknown option ${arg}`);
+    else if (arg === '--help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else usage(`unknown option ${arg}`);
   }
   return options;
 }
 
+const USAGE = `usage: node bench/run.mjs [--events N] [--runs N] [--seed N] [--memory] [--memory-bytes N] [--no-build]
+
+  --events N        events to generate (100000)
+  --runs N          runs of every contender; the median is reported (5)
+  --seed N          the generator's seed (1)
+  --memory          also measure peak memory on a stream of generated events, never on disk
+  --memory-bytes N  the size of that stream (1073741824)
+  --no-build        use js/pkg/ and the native runner as they are
+`;
+
 function usage(message) {
-  process.stderr.write(`bench: ${message}\nusage: node bench/run.mjs [--events N] [--runs N] [--seed N] ` +
-    `[--memory] [--memory-bytes N] [--no-build]\n`);
+  process.stderr.write(`bench: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
