@@ -31,6 +31,16 @@ const WASM = join(ROOT, 'js', 'pkg', 'cloudtrail_triage_bg.wasm');
 // The native runner cuts batches where the CLI does.
 const CHUNKS = ['--chunk-lines', String(DEFAULT_LIMITS.chunkLines), '--chunk-bytes', String(DEFAULT_LIMITS.chunkBytes)];
 
+const USAGE = `usage: node bench/run.mjs [--events N] [--runs N] [--seed N] [--memory] [--memory-bytes N] [--no-build]
+
+  --events N        events to generate (100000)
+  --runs N          runs of every contender; the median is reported (5)
+  --seed N          the generator's seed (1)
+  --memory          also measure peak memory on a stream of generated events, never on disk
+  --memory-bytes N  the size of that stream (1073741824)
+  --no-build        use js/pkg/ and the native runner as they are
+`;
+
 const options = parseOptions(process.argv.slice(2));
 const work = mkdtempSync(join(tmpdir(), 'cloudtrail-triage-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -148,15 +158,6 @@ function parseOptions(args) {
   return options;
 }
 
-const USAGE = `usage: node bench/run.mjs [--events N] [--runs N] [--seed N] [--memory] [--memory-bytes N] [--no-build]
-
-  --events N        events to generate (100000)
-  --runs N          runs of every contender; the median is reported (5)
-  --seed N          the generator's seed (1)
-  --memory          also measure peak memory on a stream of generated events, never on disk
-  --memory-bytes N  the size of that stream (1073741824)
-  --no-build        use js/pkg/ and the native runner as they are
-`;
 
 function usage(message) {
   process.stderr.write(`bench: ${message}\n${USAGE}`);
