@@ -411,46 +411,11 @@ fn write_bool(out: &mut String, flag: bool) {
 
 fn write_u64(out: &mut String, number: u64) {
     // WebAssembly has no fast 64-bit division by a constant; the numbers written (positions,
-    // counts) fit in 32 bits.
+    // counts) fit in 32 bits, which itoa formats with 32-bit arithmetic.
+    let mut buffer = itoa::Buffer::new();
     match u32::try_from(number) {
-        Ok(small) => write_u32(out, small),
-        Err(_) => write_u64_wide(out, number),
-    }
-}
-
-fn write_u32(out: &mut String, mut number: u32) {
-    let mut digits = [b'0'; 10];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(slot) = digits.get_mut(start) {
-            *slot = b'0' + (number % 10) as u8;
-        }
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    for digit in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(*digit));
-    }
-}
-
-fn write_u64_wide(out: &mut String, mut number: u64) {
-    let mut digits = [b'0'; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(slot) = digits.get_mut(start) {
-            *slot = b'0' + (number % 10) as u8;
-        }
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    for digit in digits.get(start..).unwrap_or_default() {
-        out.push(char::from(*digit));
+        Ok(small) => out.push_str(buffer.format(small)),
+        Err(_) => out.push_str(buffer.format(number)),
     }
 }
 
