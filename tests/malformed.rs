@@ -780,3 +780,53 @@ fn the_deepest_event_any_limit_allows_runs_on_a_small_stack() {
         "{ran:?}"
     );
 }
+
+/// The inputs libFuzzer saved as crashing or hanging, replayed through the whole road: each
+/// must finish within the time limit, with one result per event and the error it names.
+/// Both are damaged gzip files of a JSON array; `fuzz/artifacts/` held them as
+/// `input/oom-4f08403d…` (behind the mode byte the input target reads first) and
+/// `engine/timeout-96ab60d0…`.
+#[test]
+fn gzip_files_fuzzing_saved() {
+    struct Saved {
+        file: &'static str,
+        results: usize,
+        first: &'static str,
+        last: &'static str,
+    }
+    let saved = [
+        Saved {
+            file: "input-oom-corrupt-gzip-array.bin",
+            results: 53,
+            first: r#"error: event 0 (line 2) is not valid JSON: expected ident at line 27 column 19"#,
+            last: "error: the gzip data is damaged or cut off: 1113 compressed bytes gave 5258 bytes \
+                   before the error (corrupt gzip stream does not have a matching checksum); the \
+                   events in them were read",
+        },
+        Saved {
+            file: "engine-timeout-gzip-repeated-strings.bin",
+            results: 6,
+            first: r#"error: event 0 (line 2) is not valid JSON: expected `,` or `}` at line 4 column 20"#,
+            last: "error: the gzip data is damaged or cut off: 578 compressed bytes gave 9284 bytes \
+                   before the error (incomplete deflate stream); the events in them were read",
+        },
+    ];
+    for Saved {
+        file,
+        results,
+        first,
+        last,
+    } in saved
+    {
+        let path = format!("{}/tests/fixtures/fuzz/{file}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap();
+        let found = within_ten_seconds(move || outcomes(&latest(), &bytes));
+        assert_eq!(found.len(), results, "{file}: {found:#?}");
+        assert!(found[0].starts_with(first), "{file}: {}", found[0]);
+        assert_eq!(found[results - 1], last, "{file}");
+        assert!(
+            found.iter().all(|outcome| outcome.starts_with("error: ")),
+            "{file}: nothing in it is a whole event"
+        );
+    }
+}
