@@ -4,7 +4,7 @@
 
 import { createApi } from './core.mjs';
 
-export { InputError, RuleError, TrapError } from './core.mjs';
+export { InputError, ResultBatch, RuleError, TrapError, VERDICTS } from './core.mjs';
 export { parseJson, stringifyJson } from './json.mjs';
 export { DEFAULT_LIMITS } from './chunker.mjs';
 
@@ -95,14 +95,13 @@ export function createTriageStream(options = {}) {
     }
   }
 
-  const encoder = new TextEncoder();
   let out;
   let pumping = null;
   async function pump() {
     try {
       for await (const batch of triage.stream(input(), { limits: options.limits })) {
         if (ndjson) {
-          if (batch.texts.length > 0) out.enqueue(encoder.encode(batch.texts.join('\n') + '\n'));
+          if (batch.length > 0) out.enqueue(batch.ndjson);
         } else {
           for (const result of batch.results) out.enqueue(result);
         }

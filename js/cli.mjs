@@ -9,7 +9,7 @@ import v8 from 'node:v8';
 
 import { HELP, UsageError, parseArgs } from './cli/args.mjs';
 import { Comparison } from './cli/compare.mjs';
-import { TableWriter, Tally, glance, glanceText, keep } from './cli/output.mjs';
+import { TableWriter, Tally, glance, glanceCodes, keep } from './cli/output.mjs';
 import { Progress } from './cli/progress.mjs';
 
 // A run holds little at once (one batch of events and its results), but V8 grows its young
@@ -22,6 +22,7 @@ const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const NAME = 'cloudtrail-triage';
 const BUILTINS = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
+const NEWLINE = 0x0a;
 
 /** An input file that cannot be opened (exit status 1). */
 class InputFailure extends Error {}
@@ -228,15 +229,18 @@ class Run {
   }
 
   batch(batch, input) {
+    this.progress.events += batch.length;
+    if (this.direct(batch)) return this.directBytes(batch);
+
     let out = '';
     if (this.format === 'table' && this.compare === null && !this.table.started) {
       out += this.table.start(batch.results);
     }
 
-    // ndjson and json write the core's text as it is, so they need not parse it.
-    const light = this.compare === null && (this.format === 'ndjson' || this.format === 'json');
+    // json writes the core's text as it is, so it need not parse it.
+    const light = this.compare === null && this.format === 'json';
     batch.texts.forEach((text, i) => {
-      let seen = light ? glanceText(text, this.labels.length) : null;
+      let seen = light ? glanceCodes(batch.verdicts, i * batch.rules, batch.rules) : null;
       let result = null;
       if (seen === null) {
         result = batch.results[i];
@@ -256,8 +260,46 @@ class Run {
       if (!keep(seen, this.options.only)) return;
       out += this.formatOne(result, text);
     });
-    this.progress.events += batch.texts.length;
     return out;
+  }
+
+  /**
+   * Whether a batch is written as the core's bytes and counted from its verdict codes, never
+   * decoded into strings: ndjson results, unless they are compared, or an error result must
+   * name which of several inputs it is in.
+   */
+  direct(batch) {
+    if (this.compare !== null || this.format !== 'ndjson') return false;
+    if (this.inputs.length === 1) return true;
+    for (let at = 0; at < batch.verdicts.length; at += batch.rules) {
+      if (glanceCodes(batch.verdicts, at, batch.rules).error) return false;
+    }
+    return true;
+  }
+
+  /** The batch counted, and the bytes of the results `--only` keeps. */
+  directBytes(batch) {
+    const only = this.options.only;
+    const { ndjson, verdicts, rules } = batch;
+    if (only.length === 0) {
+      for (let at = 0; at < verdicts.length; at += rules) this.tally.add(glanceCodes(verdicts, at, rules));
+      this.written += batch.length;
+      return ndjson;
+    }
+
+    const pieces = [];
+    let start = 0;
+    for (let at = 0; at < verdicts.length; at += rules) {
+      const seen = glanceCodes(verdicts, at, rules);
+      this.tally.add(seen);
+      const end = ndjson.indexOf(NEWLINE, start) + 1;
+      if (keep(seen, only)) {
+        pieces.push(ndjson.subarray(start, end));
+        this.written += 1;
+      }
+      start = end;
+    }
+    return Buffer.concat(pieces);
   }
 
   formatOne(result, text) {

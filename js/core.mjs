@@ -7,9 +7,16 @@
 // `Triage`, or after a trap) is a fresh import of the glue module under a new URL.
 
 import { Chunker, InputError, concat, formatBytes } from './chunker.mjs';
-import { parseJson, splitJsonArray, stringifyJson } from './json.mjs';
+import { parseJson, stringifyJson } from './json.mjs';
 
 export { InputError };
+
+/**
+ * The verdict codes of `ResultBatch#verdicts`, by code: the core writes one byte per result
+ * and rule.
+ */
+export const VERDICTS = Object.freeze(['alert', 'repeat', 'match', 'no_match', 'error']);
+const ERROR_CODE = VERDICTS.indexOf('error');
 
 const BUILTIN_NAMES = new Set(['v1', 'v2', 'v3', 'v4', 'v5', 'latest']);
 
@@ -140,7 +147,7 @@ export function createApi(platform) {
 
     /** Like `evaluate`, but returns each result as the core's exact JSON text. */
     evaluateText(input) {
-      return this.run(toBytes(input), 1);
+      return this.run(toBytes(input), 1).texts;
     }
 
     /**
@@ -169,7 +176,7 @@ export function createApi(platform) {
         const lost = dropped ? '; the incomplete line at the end was dropped' : '';
         const message = `event ${firstIndex}: the gzip data is damaged or cut off after ` +
           `${input.inflated} bytes (${error.message}); the events before it were read${lost}`;
-        const batch = resultBatch(firstIndex, [this.errorText(message)]);
+        const batch = this.errorBatch(firstIndex, [this.errorText(message)]);
         batch.inputError = message;
         yield batch;
         return;
@@ -179,22 +186,28 @@ export function createApi(platform) {
 
     async runBatch(batch) {
       const firstIndex = this.nextIndex;
-      let texts;
       if (batch.kind === 'oversized') {
         const size = formatBytes(batch.size);
         const limit = formatBytes(batch.limit);
-        texts = [this.errorText(`event ${this.nextIndex} (line ${batch.firstLine}) is ` +
-          `${size} long, more than the limit of ${limit} for one line; it was skipped unread`)];
-      } else {
-        try {
-          texts = this.run(batch.bytes, batch.firstLine);
-        } catch (error) {
-          if (!(error instanceof TrapError)) throw error;
-          texts = this.trapTexts(batch, error);
-          await this.recover();
-        }
+        return this.errorBatch(firstIndex, [this.errorText(`event ${this.nextIndex} (line ` +
+          `${batch.firstLine}) is ${size} long, more than the limit of ${limit} for one line; ` +
+          `it was skipped unread`)]);
       }
-      return resultBatch(firstIndex, texts);
+      try {
+        return this.run(batch.bytes, batch.firstLine);
+      } catch (error) {
+        if (!(error instanceof TrapError)) throw error;
+        const texts = this.trapTexts(batch, error);
+        await this.recover();
+        return this.errorBatch(firstIndex, texts);
+      }
+    }
+
+    /** A batch of error results that the core did not write. */
+    errorBatch(firstIndex, texts) {
+      const ndjson = encoder.encode(texts.join('\n') + '\n');
+      const verdicts = new Uint8Array(texts.length * this.rules.length).fill(ERROR_CODE);
+      return new ResultBatch(firstIndex, ndjson, verdicts, this.rules.length, texts);
     }
 
     run(bytes, firstLine) {
@@ -206,9 +219,11 @@ export function createApi(platform) {
         this.checkpoint();
       }
       const firstIndex = this.nextIndex;
-      let text;
+      let ndjson;
+      let verdicts;
       try {
-        text = this.engine.run(bytes, firstIndex, firstLine - 1);
+        ndjson = this.engine.runNdjson(bytes, firstIndex, firstLine - 1);
+        verdicts = this.engine.verdicts();
       } catch (error) {
         if (!(error instanceof WebAssembly.RuntimeError)) throw error;
         this.trap = error;
@@ -222,9 +237,9 @@ export function createApi(platform) {
         this.replayBytes += bytes.length;
       }
 
-      const texts = splitJsonArray(text);
-      this.nextIndex += texts.length;
-      return texts;
+      const batch = new ResultBatch(firstIndex, ndjson, verdicts, this.rules.length);
+      this.nextIndex += batch.length;
+      return batch;
     }
 
     /**
@@ -278,7 +293,9 @@ export function createApi(platform) {
       const glue = await instantiate();
       const engine = newEngine(glue, this.config);
       if (this.checkpointState !== null) engine.setState(this.checkpointState);
-      for (const batch of this.replay) engine.run(batch.bytes, batch.firstIndex, batch.firstLine - 1);
+      for (const batch of this.replay) {
+        engine.runNdjson(batch.bytes, batch.firstIndex, batch.firstLine - 1);
+      }
       this.glue = glue;
       this.engine = engine;
       this.trap = null;
@@ -341,20 +358,44 @@ export function createApi(platform) {
   };
 }
 
+const decoder = new TextDecoder();
+
 /**
- * A batch of results: their texts, and the parsed results, parsed on first use only (a
- * caller that passes the texts on never pays for parsing).
+ * The results of one batch, as the core wrote them: `ndjson`, UTF-8 bytes with one result per
+ * line, and `verdicts`, one code of `VERDICTS` per result and rule. A caller that writes
+ * results out as they are and counts verdicts never turns them into JS strings; `texts` (the
+ * lines as strings) and `results` (parsed) are made on first use only.
  */
-function resultBatch(firstIndex, texts) {
-  let results = null;
-  return {
-    firstIndex,
-    texts,
-    get results() {
-      results ??= texts.map(parseJson);
-      return results;
-    },
-  };
+export class ResultBatch {
+  #texts;
+  #results = null;
+
+  constructor(firstIndex, ndjson, verdicts, rules, texts = null) {
+    this.firstIndex = firstIndex;
+    this.ndjson = ndjson;
+    this.verdicts = verdicts;
+    /** How many rules ran, so how many codes each result has in `verdicts`. */
+    this.rules = rules;
+    this.#texts = texts;
+  }
+
+  /** How many results the batch holds. */
+  get length() {
+    return this.verdicts.length / this.rules;
+  }
+
+  /** Each result's exact JSON text. */
+  get texts() {
+    // A result is one line: JSON text written compactly holds no raw newline.
+    this.#texts ??= this.length === 0 ? [] : decoder.decode(this.ndjson).split('\n', this.length);
+    return this.#texts;
+  }
+
+  /** The parsed results. */
+  get results() {
+    this.#results ??= this.texts.map(parseJson);
+    return this.#results;
+  }
 }
 
 function newEngine(glue, config) {

@@ -8,7 +8,7 @@ import { createGunzip } from 'node:zlib';
 import { createApi } from './core.mjs';
 import { createTriageStreamWith } from './stream.mjs';
 
-export { InputError, RuleError, TrapError } from './core.mjs';
+export { InputError, ResultBatch, RuleError, TrapError, VERDICTS } from './core.mjs';
 export { parseJson, stringifyJson } from './json.mjs';
 export { DEFAULT_LIMITS } from './chunker.mjs';
 

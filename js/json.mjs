@@ -2,9 +2,8 @@
 //
 // The core returns results as JSON text. `JSON.parse` turns an integer past 2^53 into the
 // nearest double, so a text is only ever parsed for reading; what is written out is always
-// the core's own text, cut into elements by `splitJsonArray`. `parseJson` is for callers who
-// want objects: it keeps such integers as `BigInt`, and `stringifyJson` writes them back as
-// the digits they were.
+// the core's own text. `parseJson` is for callers who want objects: it keeps such integers as
+// `BigInt`, and `stringifyJson` writes them back as the digits they were.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -13,46 +12,6 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
-
-/**
- * Cuts the text of a JSON array into the texts of its elements, without parsing them.
- *
- * The text must be a well-formed array, as the core writes it; this is not a validator.
- *
- * @param {string} text
- * @returns {string[]}
- */
-export function splitJsonArray(text) {
-  const elements = [];
-  let i = text.indexOf('[');
-  if (i < 0) {
-    throw new SyntaxError('expected a JSON array from the core, got: ' + quote(text));
-  }
-
-  let depth = 0;
-  let start = -1;
-  for (i += 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      if (start < 0) start = i;
-      i = stringEnd(text, i);
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (start < 0) start = i;
-      depth++;
-    } else if (c === CLOSE_BRACE || (c === CLOSE_BRACKET && depth > 0)) {
-      depth--;
-    } else if (c === CLOSE_BRACKET) {
-      if (start >= 0) elements.push(text.slice(start, i).trim());
-      return elements;
-    } else if (c === COMMA && depth === 0) {
-      elements.push(text.slice(start, i).trim());
-      start = -1;
-    } else if (start < 0 && c > 0x20) {
-      start = i;
-    }
-  }
-  throw new SyntaxError('unterminated JSON array from the core');
-}
 
 /** Index of the quote that closes the string opened at `open`. */
 function stringEnd(text, open) {

@@ -57,7 +57,7 @@ class TriageStream extends Transform {
   async run() {
     for await (const batch of this.triage.stream(this.input(), { limits: this.limits })) {
       if (this.ndjson) {
-        if (batch.texts.length > 0) this.push(batch.texts.join('\n') + '\n');
+        if (batch.length > 0) this.push(batch.ndjson);
       } else {
         for (const result of batch.results) this.push(result);
       }

@@ -171,11 +171,22 @@ export interface TriageResult extends RuleVerdict {
   rules?: RuleVerdict[];
 }
 
-/** The results of one batch of a stream, as the core wrote them and parsed. */
-export interface ResultBatch {
-  firstIndex: number;
-  /** Each result's exact JSON text. */
-  texts: string[];
+/** The verdicts by the codes of `ResultBatch#verdicts`. */
+export declare const VERDICTS: readonly Verdict[];
+
+/** The results of one batch of a stream, as the core wrote them. */
+export declare class ResultBatch {
+  readonly firstIndex: number;
+  /** The results as UTF-8 bytes, one result per line, each line ending in a newline. */
+  readonly ndjson: Uint8Array;
+  /** For each result in order, one code per rule in order (see `VERDICTS`). */
+  readonly verdicts: Uint8Array;
+  /** How many rules ran: how many codes each result has in `verdicts`. */
+  readonly rules: number;
+  /** How many results the batch holds. */
+  readonly length: number;
+  /** Each result's exact JSON text (decoded on first access). */
+  readonly texts: string[];
   /** The parsed results (parsed on first access). */
   readonly results: TriageResult[];
   /** Set on the last batch when the input broke off (damaged gzip): what happened. */

@@ -1,10 +1,10 @@
 // How results are written: ndjson and json pass the core's text through untouched (so every
 // digit of an event survives); table and summary are for people.
 
+import { VERDICTS } from '../core.mjs';
 import { labelled, provenanceLines } from './provenance.mjs';
 
 const MATCHED = new Set(['alert', 'repeat', 'match']);
-const VERDICT = /"verdict":"([a-z_]+)"/g;
 
 /**
  * What the CLI counts and filters on, from a parsed result: whether it is an error, and each
@@ -15,29 +15,16 @@ export function glance(result) {
 }
 
 /**
- * The same as `glance`, read from the result's text without parsing it, which keeps long runs
- * fast and their memory low; null when the text is not laid out as expected.
- *
- * The core writes `index, rule, match, alert, verdict` first and `rules` last, and a key can
- * only appear unescaped as a key, so the first "verdict" is the first rule's, and with several
- * rules the ones after the last `"rules":[` are each rule's in turn.
+ * The same as `glance`, read from the verdict codes the core gives with its results
+ * (`ResultBatch#verdicts`): the `rules` codes from `at` are one result's, rule by rule.
  */
-export function glanceText(text, rules) {
-  VERDICT.lastIndex = 0;
-  const first = VERDICT.exec(text);
-  if (first === null) return null;
-
-  let names = [first[1]];
-  if (rules > 1) {
-    const at = text.lastIndexOf('"rules":[{"rule":');
-    if (at < 0) return null;
-    VERDICT.lastIndex = at;
-    names = [];
-    for (let match = VERDICT.exec(text); match !== null; match = VERDICT.exec(text)) names.push(match[1]);
-    if (names.length !== rules) return null;
+export function glanceCodes(codes, at, rules) {
+  const verdicts = [];
+  for (let i = at; i < at + rules; i++) {
+    const verdict = VERDICTS[codes[i]];
+    verdicts.push({ verdict, match: MATCHED.has(verdict), alert: verdict === 'alert' });
   }
-  const verdicts = names.map((verdict) => ({ verdict, match: MATCHED.has(verdict), alert: verdict === 'alert' }));
-  return { error: first[1] === 'error', verdicts };
+  return { error: verdicts[0]?.verdict === 'error', verdicts };
 }
 
 /** The per-rule verdicts of a parsed result: `rules` when several rules ran, else the result. */

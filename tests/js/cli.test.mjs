@@ -263,6 +263,15 @@ test('--only keeps alerts, matches or errors; several may be given', async () =>
   // With several rules an event is kept when any of them says so.
   const both = parseLines((await runCli(['--only', 'alerts', '-r', 'v3', '-r', 'v5', EVENTS])).stdout);
   assert.deepEqual(both.map((r) => r.index), [0, 3, 7, 9, 10]);
+
+  // What is kept are the lines of the whole output, byte for byte, and every event is counted.
+  const whole = await runCli(['--rule', 'v1', '--format', 'ndjson', EVENTS]);
+  const kept = await runCli(['--only', 'alerts,errors', '--rule', 'v1', '--format', 'ndjson', EVENTS]);
+  const wholeLines = whole.stdout.split('\n');
+  assert.equal(kept.stdout, [0, 3, 4, 5, 6, 7, 10, 11, 12].map((i) => wholeLines[i] + '\n').join(''));
+  const summary = (stderr) => stderr.replace(/ in [0-9.]+ s;/, ';');
+  assert.equal(summary(kept.stderr), 'cloudtrail-triage: 13 events, 3 errors; v1: 6 alerts, 8 matches\n');
+  assert.equal(summary(kept.stderr), summary(whole.stderr));
 });
 
 test('--compare reports counts, the change in percent and each difference with its clause', async () => {

@@ -3,27 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseJson, splitJsonArray, stringifyJson } from '../../js/json.mjs';
-
-test('splitJsonArray cuts an array into the exact texts of its elements', () => {
-  const cases = [
-    ['[]', []],
-    [' [ ] ', []],
-    ['[1]', ['1']],
-    ['[{"a":[1,{"b":"]},["}]},2, "x" ,null,true]', ['{"a":[1,{"b":"]},["}]}', '2', '"x"', 'null', 'true']],
-    ['[{"s":"a\\"],b"},{"t":"\\\\"}]', ['{"s":"a\\"],b"}', '{"t":"\\\\"}']],
-    ['[\n  {"n": 12345678901234567890123}\n]', ['{"n": 12345678901234567890123}']],
-  ];
-  for (const [text, elements] of cases) {
-    assert.deepEqual(splitJsonArray(text), elements, text);
-  }
-});
-
-test('splitJsonArray refuses what is not an array', () => {
-  assert.throws(() => splitJsonArray('{"a":1}'), SyntaxError);
-  assert.throws(() => splitJsonArray('[1, "open'), SyntaxError);
-  assert.throws(() => splitJsonArray('[1, 2'), SyntaxError);
-});
+import { parseJson, stringifyJson } from '../../js/json.mjs';
 
 test('parseJson keeps integers past 2^53 as BigInt and everything else as JSON.parse does', () => {
   const text = '{"big":12345678901234567890123,"neg":-9007199254740993,"safe":9007199254740991,' +

@@ -8,8 +8,9 @@ import { test } from 'node:test';
 import { createApi } from '../../js/core.mjs';
 
 /**
- * A glue module whose engine gives each non-blank line a result, counts the events it has
- * seen as its "state", and traps on a line holding TRAP. Every instance it makes is recorded.
+ * A glue module whose engine gives each non-blank line a result (a no match), counts the
+ * events it has seen as its "state", and traps on a line holding TRAP. Every instance it makes
+ * is recorded.
  */
 function fakePlatform() {
   const instances = [];
@@ -21,7 +22,7 @@ function fakePlatform() {
         this.seen = 0;
         instances.push(this);
       }
-      run(bytes, firstIndex, firstLine) {
+      runNdjson(bytes, firstIndex, firstLine) {
         if (broken) throw new Error('recursive use of an object detected');
         const lines = new TextDecoder().decode(bytes).split('\n');
         const results = [];
@@ -34,7 +35,11 @@ function fakePlatform() {
           this.seen += 1;
           results.push({ index: firstIndex + results.length, rule: 'v5', line: firstLine + 1 + i, seen: this.seen });
         }
-        return JSON.stringify(results);
+        this.codes = new Uint8Array(results.length).fill(3);
+        return new TextEncoder().encode(results.map((result) => JSON.stringify(result) + '\n').join(''));
+      }
+      verdicts() {
+        return this.codes;
       }
       state() {
         return JSON.stringify({ seen: this.seen });
