@@ -6,9 +6,10 @@
 //
 // --pkg names another wasm-bindgen output directory than js/pkg/ (to compare builds).
 //
-// Writes one line of JSON to standard error: events, input bytes, result bytes, and the seconds
-// spent in the core's calls (the results' text crossing back into JS included), as wall time
-// and as the process's processor time.
+// Calls the core as the CLI does (`runNdjson`, then `verdicts`). Writes one line of JSON to
+// standard error: events, input bytes, result bytes, and the seconds spent in the core's calls
+// (the results' bytes crossing back into JS included), as wall time and as the process's
+// processor time.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -36,12 +37,13 @@ const limits = { lines: DEFAULT_LIMITS.chunkLines, bytes: DEFAULT_LIMITS.chunkBy
 for (const batch of batches(path, limits)) {
   const started = performance.now();
   const startedCpu = process.cpuUsage();
-  const text = engine.run(batch.bytes, events, batch.firstLine - 1);
+  const results = engine.runNdjson(batch.bytes, events, batch.firstLine - 1);
+  engine.verdicts();
   const used = process.cpuUsage(startedCpu);
   cpu += (used.user + used.system) / 1e6;
   seconds += (performance.now() - started) / 1000;
   events += batch.lines;
   bytes += batch.bytes.length;
-  out += text.length;
+  out += results.length;
 }
 process.stderr.write(JSON.stringify({ events, bytes, out, core_seconds: seconds, cpu_seconds: cpu }) + '\n');

@@ -58,13 +58,11 @@ async function main() {
   log(`input: ${fmt(generated.lines)} events, ${mb(bytes)} MB (${fmt(Math.round(bytes / generated.lines))} bytes per event)`);
 
   const verdicts = checkVerdicts(input, native);
-  log(`verdicts: CLI, baseline, native core and prototype agree (the last two byte for byte): ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
+  log(`verdicts: CLI, baseline and native core agree (the last byte for byte): ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
 
   const contenders = [
     { name: 'CLI --enrich', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input] },
     { name: 'CLI', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--quiet', input] },
-    { name: 'CLI road over bytes --enrich (prototype)', command: [NODE, join(ROOT, 'bench', 'bytes.mjs'), '--enrich', input] },
-    { name: 'CLI road over bytes (prototype)', command: [NODE, join(ROOT, 'bench', 'bytes.mjs'), input] },
     { name: 'JS baseline', command: [NODE, join(ROOT, 'bench', 'baseline.mjs'), input] },
     { name: 'JSON.parse only', command: [NODE, join(ROOT, 'bench', 'parse.mjs'), input] },
     { name: 'native core --enrich', command: [native, ...CHUNKS, '--enrich', input], core: true },
@@ -109,11 +107,8 @@ async function main() {
   let memory = null;
   if (options.memory) {
     memory = await peakMemory([CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', '-']);
-    const prototype = await peakMemory([join(ROOT, 'bench', 'bytes.mjs'), '--enrich', '-']);
     report.push(`peak memory of the CLI --enrich on ${mb(memory.bytes)} MB streamed from standard input: ` +
       `${mb(memory.rss)} MB RSS (${fmt(memory.events)} events, ${memory.seconds.toFixed(1)} s)`);
-    report.push(`peak memory of the CLI road over bytes (prototype) on the same: ${mb(prototype.rss)} MB RSS ` +
-      `(${prototype.seconds.toFixed(1)} s)`);
   }
 
   const ratio = (a, b) => by[a].mbps / by[b].mbps;
@@ -186,10 +181,9 @@ function must(command, args) {
 }
 
 /**
- * Runs the CLI, the baseline, the native core and the bytes prototype once, writing to files,
- * and counts their verdicts: all must find the same matches and alerts, or the baseline would
- * not be doing the same work; and the CLI, the native core and the prototype must write the
- * very same bytes.
+ * Runs the CLI, the baseline and the native core once, writing to files, and counts their
+ * verdicts: all must find the same matches and alerts, or the baseline would not be doing the
+ * same work; and the CLI and the native core must write the very same bytes.
  */
 function checkVerdicts(input, native) {
   const count = (command, name) => {
@@ -219,7 +213,6 @@ function checkVerdicts(input, native) {
   const runs = {
     baseline: count([NODE, join(ROOT, 'bench', 'baseline.mjs'), input], 'baseline'),
     'native core': count([native, ...CHUNKS, '--enrich', input], 'native'),
-    'bytes prototype': count([NODE, join(ROOT, 'bench', 'bytes.mjs'), '--enrich', input], 'bytes'),
   };
   for (const [name, run] of Object.entries(runs)) {
     if (JSON.stringify(run.counts) !== JSON.stringify(cli.counts)) {

@@ -9,11 +9,10 @@
 //! ```
 //!
 //! Standard error gets one line of JSON: events, input bytes, and the seconds spent in the
-//! core ([`Engine::run_json`], the call the wasm build makes), apart from reading the file and
-//! writing the results.
+//! core ([`Engine::run_ndjson`], the call the CLI makes to the wasm build), apart from reading
+//! the file and writing the results.
 
 use cloudtrail_triage::{Engine, Rule, Start, State};
-use serde_json::value::RawValue;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
@@ -98,18 +97,12 @@ fn run(options: &Options) -> io::Result<()> {
         let full = lines >= options.chunk_lines || batch.len() + line.len() > options.chunk_bytes;
         if (read == 0 || full) && lines > 0 {
             let started = Instant::now();
-            let done = engine.run_json(&batch, start, state, options.enrich);
+            let done = engine.run_ndjson(&batch, start, state, options.enrich);
             in_core += started.elapsed();
 
-            // One result per line, as the CLI writes them.
-            let results: Vec<&RawValue> =
-                serde_json::from_str(&done.text).map_err(io::Error::other)?;
-            for result in &results {
-                out.write_all(result.get().as_bytes())?;
-                out.write_all(b"\n")?;
-            }
+            out.write_all(done.text.as_bytes())?;
             state = done.state;
-            start.index += results.len() as u64;
+            start.index += (done.verdicts.len() / engine.rules().len().max(1)) as u64;
             start.line += lines as u64;
             batch.clear();
             lines = 0;

@@ -1,9 +1,9 @@
 //! The JavaScript surface: the only module that knows it runs in WebAssembly.
 //!
-//! Events cross the boundary as bytes and results come back as one JSON text per batch, so a
-//! batch costs one call and numbers past 2^53 survive the trip untouched. `runNdjson` hands the
-//! results back as UTF-8 bytes, one per line, with a byte per verdict: a caller that writes
-//! results out as they are never turns them into JS strings.
+//! Events cross the boundary as bytes and results come back as bytes, one result per line with
+//! a byte per verdict beside them, so a batch costs one call, numbers past 2^53 survive the
+//! trip untouched, and a caller that writes results out as they are never turns them into JS
+//! strings.
 
 use crate::input::{Limits, Start};
 use crate::kql::{Query, QueryLimits};
@@ -89,19 +89,9 @@ impl Engine {
         })
     }
 
-    /// Triages a batch: a JSON array text with one result per event, in input order.
-    /// `first_index` and `first_line` place the batch within a longer input.
-    pub fn run(&mut self, input: &[u8], first_index: f64, first_line: f64) -> String {
-        let state = std::mem::take(&mut self.state);
-        let batch = self
-            .engine
-            .run_json(input, start(first_index, first_line), state, self.enrich);
-        self.state = batch.state;
-        batch.text
-    }
-
-    /// Triages a batch like `run`, but returns the results as UTF-8 bytes, each result on a
+    /// Triages a batch: the results as UTF-8 bytes, one per event in input order, each on a
     /// line of its own (a newline after each); `verdicts()` then tells each result's verdicts.
+    /// `first_index` and `first_line` place the batch within a longer input.
     #[wasm_bindgen(js_name = runNdjson)]
     pub fn run_ndjson(&mut self, input: &[u8], first_index: f64, first_line: f64) -> Vec<u8> {
         let state = std::mem::take(&mut self.state);
