@@ -147,6 +147,25 @@ test('createTriageStream with output "ndjson" writes the exact result texts', as
   assert.equal(text, expected);
 });
 
+test('a stream batch holds the core bytes and one verdict code per result and rule', async () => {
+  // Good events, broken lines and a line past the size limit, under two rules.
+  const lineBytes = Math.max(...lines.slice(0, 3).map((line) => Buffer.byteLength(line))) + 16;
+  const input = [lines[0], '{"broken', lines[1], 'x'.repeat(lineBytes + 1), lines[2], '42'].join('\n');
+  const triage = new lib.Triage({ rules: ['v1', 'v5'] });
+  const seen = [];
+  for await (const batch of triage.stream([Buffer.from(input)], { limits: { chunkLines: 2, lineBytes } })) {
+    assert.ok(batch instanceof lib.ResultBatch);
+    assert.equal(batch.rules, 2);
+    assert.equal(batch.length, batch.results.length);
+    assert.equal(new TextDecoder().decode(batch.ndjson), batch.texts.map((text) => text + '\n').join(''));
+    const codes = batch.results.flatMap((result) =>
+      result.rules.map((verdict) => lib.VERDICTS.indexOf(verdict.verdict)));
+    assert.deepEqual([...batch.verdicts], codes);
+    seen.push(...batch.results.map((result) => `${result.index}:${result.rules.map((v) => v.verdict).join('/')}`));
+  }
+  assert.deepEqual(seen, ['0:alert/alert', '1:error/error', '2:repeat/repeat', '3:error/error', '4:no_match/no_match', '5:error/error']);
+});
+
 test('createTriageStream refuses a bad rule at once, before any input', () => {
   assert.throws(() => lib.createTriageStream({ rules: [{ query: 'a: (' }] }), { name: 'RuleError' });
   assert.throws(() => lib.createTriageStream({ output: 'xml' }), TypeError);
