@@ -12,8 +12,9 @@ import { createApi } from '../../js/core.mjs';
  * events it has seen as its "state", and traps on a line holding TRAP. Every instance it makes
  * is recorded.
  */
-function fakePlatform() {
+function fakePlatform({ statePadding = 0 } = {}) {
   const instances = [];
+  const counts = { state: 0 };
   function glue() {
     let broken = false;
     class Engine {
@@ -42,7 +43,8 @@ function fakePlatform() {
         return this.codes;
       }
       state() {
-        return JSON.stringify({ seen: this.seen });
+        counts.state += 1;
+        return JSON.stringify({ seen: this.seen, padding: ' '.repeat(statePadding) });
       }
       setState(json) {
         this.seen = JSON.parse(json).seen;
@@ -61,7 +63,7 @@ function fakePlatform() {
     firstGlue: glue(),
     gunzip: (source) => source,
   };
-  return { platform, instances };
+  return { platform, instances, stateCalls: () => counts.state };
 }
 
 async function collect(triage, text, chunkLines) {
@@ -95,18 +97,37 @@ test('a trap turns its batch into error results and the run goes on with the sta
 });
 
 test('after many batches the state comes from a checkpoint plus the batches since it', async () => {
-  const { platform } = fakePlatform();
+  const { platform, stateCalls } = fakePlatform();
   const api = createApi(platform);
   const triage = await api.Triage.create({ rules: ['v5'] });
 
-  const lines = Array.from({ length: 60 }, (_, i) => (i === 40 ? '{"TRAP":1}' : `{"a":${i}}`));
+  // One event per batch: a checkpoint is taken after 256 batches, so the trap at event 300
+  // is recovered from it and the 44 batches since.
+  const lines = Array.from({ length: 320 }, (_, i) => (i === 300 ? '{"TRAP":1}' : `{"a":${i}}`));
   const results = await collect(triage, lines.join('\n'), 1);
 
-  assert.equal(results.length, 60);
-  assert.equal(results[40].verdict, 'error');
-  assert.match(results[40].error, /lines 41-41/);
-  // 40 events before the trap, then the 19 after it.
-  assert.deepEqual(results.slice(41).map((r) => r.seen), Array.from({ length: 19 }, (_, i) => 41 + i));
+  assert.equal(results.length, 320);
+  assert.equal(results[300].verdict, 'error');
+  assert.match(results[300].error, /lines 301-301/);
+  // 300 events before the trap, then the 19 after it.
+  assert.deepEqual(results.slice(301).map((r) => r.seen), Array.from({ length: 19 }, (_, i) => 301 + i));
+  assert.equal(stateCalls(), 1, 'one checkpoint, replayed from');
+});
+
+test('checkpoints are spaced by the size of the state they take', async () => {
+  // 400 lines of 64 KiB, one batch each. While the state is small a checkpoint comes after
+  // 2 MiB of input (32 batches): 12 in all. A state of 4 MiB moves the budget to twice its
+  // length (128 batches): the first checkpoint at batch 33, then at 161 and 289.
+  const line = (i) => `{"a":${i},"pad":"${'x'.repeat(64 * 1024 - 20)}"}`;
+  const text = Array.from({ length: 400 }, (_, i) => line(i)).join('\n');
+  const checkpoints = async (statePadding) => {
+    const { platform, stateCalls } = fakePlatform({ statePadding });
+    const triage = await createApi(platform).Triage.create({ rules: ['v5'] });
+    assert.equal((await collect(triage, text, 1)).length, 400);
+    return stateCalls();
+  };
+  assert.equal(await checkpoints(0), 12);
+  assert.equal(await checkpoints(4 * 1024 * 1024), 3);
 });
 
 test('a trap in a synchronous call says how to recover, and recover() restores the state', async () => {
