@@ -3,7 +3,7 @@
 //
 //   npm run bench                          100,000 events, 5 runs
 //   node bench/run.mjs --events 200000 --runs 7
-//   node bench/run.mjs --memory            also the CLI's peak memory on 1 GiB, streamed
+//   node bench/run.mjs --memory            also the CLI's peak memory on 1 GiB, streamed (3 runs)
 //
 // Generates realistic ECS events (bench/generate.mjs) into a temporary file, then times, on
 // that file and in the same run: the CLI with and without --enrich; the plain JavaScript a user
@@ -31,13 +31,14 @@ const WASM = join(ROOT, 'js', 'pkg', 'cloudtrail_triage_bg.wasm');
 // The native runner cuts batches where the CLI does.
 const CHUNKS = ['--chunk-lines', String(DEFAULT_LIMITS.chunkLines), '--chunk-bytes', String(DEFAULT_LIMITS.chunkBytes)];
 
-const USAGE = `usage: node bench/run.mjs [--events N] [--runs N] [--seed N] [--memory] [--memory-bytes N] [--no-build]
+const USAGE = `usage: node bench/run.mjs [--events N] [--runs N] [--seed N] [--memory] [--memory-bytes N] [--memory-runs N] [--no-build]
 
   --events N        events to generate (100000)
   --runs N          runs of every contender; the median is reported (5)
   --seed N          the generator's seed (1)
   --memory          also measure peak memory on a stream of generated events, never on disk
   --memory-bytes N  the size of that stream (1073741824)
+  --memory-runs N   runs of that measure; the median is reported (3)
   --no-build        use js/pkg/ and the native runner as they are
 `;
 
@@ -106,9 +107,17 @@ async function main() {
 
   let memory = null;
   if (options.memory) {
-    memory = await peakMemory([CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', '-']);
+    // The peak depends on when the garbage collector runs, so it varies by several MB from
+    // one run to the next.
+    const samples = [];
+    for (let run = 1; run <= options.memoryRuns; run++) {
+      samples.push(await peakMemory([CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', '-']));
+    }
+    const peaks = samples.map((sample) => sample.rss);
+    memory = { ...samples[0], rss: median(peaks), seconds: median(samples.map((sample) => sample.seconds)) };
     report.push(`peak memory of the CLI --enrich on ${mb(memory.bytes)} MB streamed from standard input: ` +
-      `${mb(memory.rss)} MB RSS (${fmt(memory.events)} events, ${memory.seconds.toFixed(1)} s)`);
+      `${mb(memory.rss)} MB RSS, median of ${samples.length} runs (${mb(Math.min(...peaks))} to ` +
+      `${mb(Math.max(...peaks))}; ${fmt(memory.events)} events, ${memory.seconds.toFixed(1)} s)`);
   }
 
   const ratio = (a, b) => by[a].mbps / by[b].mbps;
@@ -120,7 +129,10 @@ async function main() {
     ['wasm < 300 KB raw', wasmRaw / 1024, 300, ' KB', true],
     ['wasm < 120 KB gzipped', wasmGzip / 1024, 120, ' KB', true],
   ];
-  if (memory !== null) targets.push(['peak memory < 100 MB for 1 GB', memory.rss / 1e6, 100, ' MB', true]);
+  // The memory target is for 1 GB; a smaller stream says nothing of it.
+  if (memory !== null && memory.bytes >= 1e9) {
+    targets.push(['peak memory < 100 MB for 1 GB', memory.rss / 1e6, 100, ' MB', true]);
+  }
   report.push('');
   report.push('targets:');
   for (const [name, value, goal, unit, below] of targets) {
@@ -131,7 +143,7 @@ async function main() {
 }
 
 function parseOptions(args) {
-  const options = { events: 100_000, runs: 5, seed: 1, memory: false, memoryBytes: 1 << 30, noBuild: false };
+  const options = { events: 100_000, runs: 5, seed: 1, memory: false, memoryBytes: 1 << 30, memoryRuns: 3, noBuild: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -144,6 +156,7 @@ function parseOptions(args) {
     else if (arg === '--seed') options.seed = value();
     else if (arg === '--memory') options.memory = true;
     else if (arg === '--memory-bytes') options.memoryBytes = value();
+    else if (arg === '--memory-runs') options.memoryRuns = value();
     else if (arg === '--no-build') options.noBuild = true;
     else if (arg === '--help') {
       process.stdout.write(USAGE);
