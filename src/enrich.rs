@@ -9,6 +9,7 @@
 
 use crate::field::{self, Fields};
 use crate::outline::{self, Paths};
+use memchr::memmem;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -92,14 +93,19 @@ pub fn console_escaped(event: &dyn Fields, original: &str) -> Console {
         .values(CONSOLE_FIELD)
         .iter()
         .any(|value| !value.is_null());
-    if !already
-        && !original.contains(RECORD_FIELD)
-        && original.starts_with('{')
-        && original.ends_with('}')
-    {
+    if !already && !names_flag(original) && original.starts_with('{') && original.ends_with('}') {
         return Console::NotFlagged;
     }
     console(event)
+}
+
+/// Whether a record's text names the flag anywhere: when it does not, the record cannot hold it.
+fn names_flag(record: &str) -> bool {
+    static FINDER: OnceLock<memmem::Finder<'static>> = OnceLock::new();
+    FINDER
+        .get_or_init(|| memmem::Finder::new(RECORD_FIELD))
+        .find(record.as_bytes())
+        .is_some()
 }
 
 /// The flag's keyword value in the raw record, `None` when the record has none.
@@ -113,7 +119,7 @@ fn console_flag(event: &dyn Fields) -> Result<Option<String>, String> {
 
     // Reading a whole record costs more than the rest of an event's evaluation; a record whose
     // text never names the flag cannot hold it, so only its outline is checked.
-    if !original.contains(RECORD_FIELD) {
+    if !names_flag(original) {
         let trimmed = original.trim();
         if trimmed.starts_with('{') && trimmed.ends_with('}') {
             return Ok(None);

@@ -358,7 +358,7 @@ fn split_lines<'a>(
     items: &mut Vec<Item<'a>>,
     cut_off: bool,
 ) {
-    let mut lines = bytes.split(|&b| b == b'\n').enumerate().peekable();
+    let mut lines = Lines(Some(bytes)).enumerate().peekable();
     while let Some((number, line)) = lines.next() {
         // The last line of a cut gzip stream is cut too; the gzip error stands for it, unless
         // it holds a `Records` file, whose complete records are still read.
@@ -413,6 +413,25 @@ fn split_lines<'a>(
             text: Ok(text),
         });
         *next += 1;
+    }
+}
+
+/// The lines of a text split at each `\n`, as `bytes.split(|&b| b == b'\n')` gives them (the
+/// piece after the last newline too, empty or not), found with `memchr`.
+struct Lines<'a>(Option<&'a [u8]>);
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let rest = self.0?;
+        match memchr::memchr(b'\n', rest) {
+            Some(end) => {
+                self.0 = rest.get(end + 1..);
+                rest.get(..end)
+            }
+            None => self.0.take(),
+        }
     }
 }
 
