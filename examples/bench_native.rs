@@ -4,7 +4,7 @@
 //! `bench/run.mjs` compares it with the wasm build on the same file.
 //!
 //! ```text
-//! cargo run --release --example bench_native -- [--enrich] [--rule NAME] [--chunk-lines N]
+//! cargo run --release --example bench_native -- [--enrich] [--brief] [--rule NAME] [--chunk-lines N]
 //!     [--chunk-bytes N] FILE > results.ndjson
 //! ```
 //!
@@ -12,7 +12,7 @@
 //! core ([`Engine::run_ndjson`], the call the CLI makes to the wasm build), apart from reading
 //! the file and writing the results.
 
-use cloudtrail_triage::{Engine, Rule, Start, State};
+use cloudtrail_triage::{Detail, Engine, Rule, Start, State};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::ExitCode;
@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 
 struct Options {
     enrich: bool,
+    brief: bool,
     rule: String,
     chunk_lines: usize,
     chunk_bytes: usize,
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
 
 fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut enrich = false;
+    let mut brief = false;
     let mut rule = "latest".to_owned();
     let (mut chunk_lines, mut chunk_bytes) = (100, 1 << 20);
     let mut path = None;
@@ -58,6 +60,7 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         };
         match arg.as_str() {
             "--enrich" => enrich = true,
+            "--brief" => brief = true,
             "--rule" => rule = args.next().ok_or("--rule needs a value")?,
             "--chunk-lines" => chunk_lines = number("--chunk-lines")?,
             "--chunk-bytes" => chunk_bytes = number("--chunk-bytes")?,
@@ -66,10 +69,12 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
         }
     }
     let path = path.ok_or(
-        "usage: bench_native [--enrich] [--rule NAME] [--chunk-lines N] [--chunk-bytes N] FILE",
+        "usage: bench_native [--enrich] [--brief] [--rule NAME] [--chunk-lines N] [--chunk-bytes N] \
+         FILE",
     )?;
     Ok(Options {
         enrich,
+        brief,
         rule,
         chunk_lines,
         chunk_bytes,
@@ -79,7 +84,12 @@ fn options(args: impl Iterator<Item = String>) -> Result<Options, String> {
 
 fn run(options: &Options) -> io::Result<()> {
     let rule = Rule::builtin(&options.rule).map_err(io::Error::other)?;
-    let engine = Engine::new(vec![rule]);
+    let detail = if options.brief {
+        Detail::Brief
+    } else {
+        Detail::Full
+    };
+    let engine = Engine::new(vec![rule]).with_detail(detail);
     let mut input = BufReader::with_capacity(1 << 20, File::open(&options.path)?);
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
 

@@ -11,6 +11,7 @@ use crate::field::Fields;
 use crate::kql::{Clause, ClauseOutcome};
 use crate::provenance::{Issuer, Provenance};
 use crate::rule::Rule;
+use crate::triage::Detail;
 use crate::verdict::{self, NewTerm, Outcome, RuleVerdict, Summary, Text};
 use serde_json::Value;
 
@@ -24,6 +25,8 @@ pub(crate) struct ResultView<'a> {
     pub error: Option<&'a str>,
     pub event: Event<'a>,
     pub provenance: Option<&'a Provenance>,
+    /// Whether each verdict is written brief (see [`Detail::Brief`]).
+    pub detail: Detail,
 }
 
 /// One rule's verdict.
@@ -56,7 +59,7 @@ pub(crate) fn write_result(out: &mut String, result: &ResultView<'_>) -> serde_j
     write_u64(out, result.index);
     if let Some(first) = result.verdicts.first() {
         out.push(',');
-        write_verdict(out, first)?;
+        write_verdict(out, first, result.detail)?;
     }
     if let Some(summary) = result.summary {
         out.push_str(",\"summary\":");
@@ -84,7 +87,7 @@ pub(crate) fn write_result(out: &mut String, result: &ResultView<'_>) -> serde_j
                 out.push(',');
             }
             out.push('{');
-            write_verdict(out, verdict)?;
+            write_verdict(out, verdict, result.detail)?;
             out.push('}');
         }
         out.push(']');
@@ -97,15 +100,96 @@ pub(crate) fn write_result(out: &mut String, result: &ResultView<'_>) -> serde_j
     Ok(())
 }
 
-fn write_verdict(out: &mut String, verdict: &Verdict<'_>) -> serde_json::Result<()> {
-    match verdict {
-        Verdict::Full(verdict) => write_verdict_fields(out, verdict),
-        Verdict::NoMatch {
-            rule,
-            outcomes,
-            caveats,
-            doc,
-        } => write_no_match(out, rule, outcomes, caveats, *doc),
+fn write_verdict(
+    out: &mut String,
+    verdict: &Verdict<'_>,
+    detail: Detail,
+) -> serde_json::Result<()> {
+    match (verdict, detail) {
+        (Verdict::Full(verdict), Detail::Full) => write_verdict_fields(out, verdict),
+        (Verdict::Full(verdict), Detail::Brief) => {
+            let clauses = verdict
+                .clauses
+                .iter()
+                .map(|clause| (clause.clause.as_str(), clause.pass));
+            let decided = (verdict.matched, verdict.alert, verdict.verdict);
+            write_brief(out, &verdict.rule, decided, clauses, &verdict.caveats);
+            if let Some(term) = &verdict.new_term {
+                out.push_str(",\"new_term\":");
+                write_new_term(out, term)?;
+            }
+            Ok(())
+        }
+        (
+            Verdict::NoMatch {
+                rule,
+                outcomes,
+                caveats,
+                doc,
+            },
+            Detail::Full,
+        ) => write_no_match(out, rule, outcomes, caveats, *doc),
+        (
+            Verdict::NoMatch {
+                rule,
+                outcomes,
+                caveats,
+                ..
+            },
+            Detail::Brief,
+        ) => {
+            let clauses = rule
+                .query
+                .clause_texts()
+                .zip(outcomes.iter())
+                .map(|((clause, _), outcome)| (clause, outcome.pass));
+            let decided = (false, false, Outcome::NoMatch);
+            write_brief(out, &rule.name, decided, clauses, caveats);
+            Ok(())
+        }
+    }
+}
+
+/// A brief verdict's fields up to its caveats, from `"rule"` on, without the braces around
+/// them; `decided` is whether it matched, whether it alerts and its verdict.
+fn write_brief<'c>(
+    out: &mut String,
+    rule: &str,
+    (matched, alert, verdict): (bool, bool, Outcome),
+    clauses: impl Iterator<Item = (&'c str, bool)>,
+    caveats: &[String],
+) {
+    out.push_str("\"rule\":");
+    write_str(out, rule);
+    out.push_str(",\"match\":");
+    write_bool(out, matched);
+    out.push_str(",\"alert\":");
+    write_bool(out, alert);
+    out.push_str(",\"verdict\":");
+    out.push_str(outcome_text(verdict));
+    out.push_str(",\"clauses\":[");
+    for (position, (clause, pass)) in clauses.enumerate() {
+        if position > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"clause\":");
+        write_str(out, clause);
+        out.push_str(",\"pass\":");
+        write_bool(out, pass);
+        out.push('}');
+    }
+    out.push_str("],\"caveats\":");
+    write_strs(out, caveats);
+}
+
+/// A verdict's name as a JSON string.
+fn outcome_text(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Alert => "\"alert\"",
+        Outcome::Repeat => "\"repeat\"",
+        Outcome::Match => "\"match\"",
+        Outcome::NoMatch => "\"no_match\"",
+        Outcome::Error => "\"error\"",
     }
 }
 
@@ -200,13 +284,7 @@ fn write_verdict_fields(out: &mut String, verdict: &RuleVerdict) -> serde_json::
     out.push_str(",\"alert\":");
     write_bool(out, verdict.alert);
     out.push_str(",\"verdict\":");
-    out.push_str(match verdict.verdict {
-        Outcome::Alert => "\"alert\"",
-        Outcome::Repeat => "\"repeat\"",
-        Outcome::Match => "\"match\"",
-        Outcome::NoMatch => "\"no_match\"",
-        Outcome::Error => "\"error\"",
-    });
+    out.push_str(outcome_text(verdict.verdict));
     out.push_str(",\"reasons\":");
     write_strs(out, &verdict.reasons);
     out.push_str(",\"clauses\":[");

@@ -61,4 +61,4 @@ pub use input::{Limits, Start};
 pub use kql::{ParseError, Query};
 pub use rule::{Rule, RuleError};
 pub use schema::Schema;
-pub use triage::{Batch, Engine, JsonBatch, NdjsonBatch, State};
+pub use triage::{Batch, Detail, Engine, JsonBatch, NdjsonBatch, State};

@@ -26,6 +26,8 @@ pub struct Engine {
     /// Every field the rules, the summary, enrichment and provenance read, when the rules name
     /// all of theirs: then ECS events are read as outlines of these fields.
     paths: Option<Paths>,
+    /// How much of each verdict the JSON roads write.
+    detail: Detail,
 }
 
 /// The results of one batch and the state to hand to the next.
@@ -59,6 +61,21 @@ pub struct NdjsonBatch {
     pub verdicts: Vec<Outcome>,
     /// The state after this batch, for the next one.
     pub state: State,
+}
+
+/// How much of each verdict a result on the JSON roads ([`Engine::run_json`],
+/// [`Engine::run_ndjson`]) carries; [`Engine::run`] always gives whole results.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Everything: reasons, each clause with the values it read, a summary of the event and
+    /// the provenance of its key.
+    #[default]
+    Full,
+    /// The verdict, each clause's pass or fail, caveats and the new-terms decision: for
+    /// callers that keep verdicts and events and read the explanation elsewhere. A brief
+    /// result is its full result without `reasons`, the clauses' `fields` and `notes`,
+    /// `summary` and `provenance`.
+    Brief,
 }
 
 /// What one batch leaves for the next: new-terms history per rule, and what is known of
@@ -145,12 +162,19 @@ impl Engine {
             schema: Schema::cloudtrail(),
             limits: Limits::default(),
             paths,
+            detail: Detail::Full,
         }
     }
 
     /// The same engine with other input limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// The same engine writing results on the JSON roads with another detail.
+    pub fn with_detail(mut self, detail: Detail) -> Self {
+        self.detail = detail;
         self
     }
 
@@ -307,7 +331,10 @@ impl Engine {
         for rule in &self.rules {
             per_rule.push(self.judge(rule, &prepared, &mut state.new_terms, lean));
         }
-        let provenance = key_provenance(&prepared, &mut state.keys);
+        // A brief result leaves provenance out, but the ledger learns from every event all the
+        // same, so that the state does not depend on how results are written.
+        let answer = !lean || self.detail == Detail::Full;
+        let provenance = key_provenance(&prepared, &mut state.keys, answer);
 
         let mut per_rule: Vec<_> = per_rule.into_iter().map(Vec::into_iter).collect();
         for (prepared, provenance) in prepared.into_iter().zip(provenance) {
@@ -547,8 +574,11 @@ impl Engine {
                     (_, None, Doc::Whole(value)) => json::Event::Value(value),
                     (_, None, Doc::Outline(_)) => json::Event::None,
                 };
-                let summary = Summary::of(doc.fields());
-                (Some(doc.fields()), Some(summary), None, event)
+                let summary = match self.detail {
+                    Detail::Full => Some(Summary::of(doc.fields())),
+                    Detail::Brief => None,
+                };
+                (Some(doc.fields()), summary, None, event)
             }
         };
         let mut views: Vec<json::Verdict<'_>> = verdicts
@@ -579,6 +609,7 @@ impl Engine {
                 error,
                 event,
                 provenance: finished.provenance.as_ref(),
+                detail: self.detail,
             },
         )
     }
@@ -589,6 +620,7 @@ impl Engine {
 fn key_provenance(
     prepared: &[Prepared<'_, '_>],
     ledger: &mut Ledger,
+    answer: bool,
 ) -> Vec<Option<provenance::Provenance>> {
     let facts: Vec<Option<provenance::Facts>> = prepared
         .iter()
@@ -604,7 +636,12 @@ fn key_provenance(
     }
     let answers = facts
         .iter()
-        .map(|facts| facts.as_ref().and_then(|f| ledger.provenance(f)))
+        .map(|facts| {
+            facts
+                .as_ref()
+                .filter(|_| answer)
+                .and_then(|f| ledger.provenance(f))
+        })
         .collect();
     ledger.forget_old();
     answers

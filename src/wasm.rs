@@ -8,7 +8,7 @@
 use crate::input::{Limits, Start};
 use crate::kql::{Query, QueryLimits};
 use crate::rule::{LATEST, Rule, RuleInfo};
-use crate::triage::{self, State};
+use crate::triage::{self, Detail, State};
 use crate::verdict::Outcome;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -20,6 +20,9 @@ struct Config {
     rules: Vec<RuleSpec>,
     #[serde(default)]
     enrich: bool,
+    /// Brief results: see [`Detail::Brief`].
+    #[serde(default)]
+    brief: bool,
     #[serde(default)]
     limits: Option<LimitsSpec>,
 }
@@ -55,7 +58,7 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     /// Loads the rules of `config` (`{rules: [{builtin} | {toml, name?} | {query, name?}],
-    /// enrich?, limits?}`); throws an Error that says which rule failed and why.
+    /// enrich?, brief?, limits?}`); throws an Error that says which rule failed and why.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Engine, JsError> {
         let config: Config = serde_wasm_bindgen::from_value(config)
@@ -81,8 +84,15 @@ impl Engine {
             return Err(JsError::new("the engine's config names no rule"));
         }
 
+        let detail = if config.brief {
+            Detail::Brief
+        } else {
+            Detail::Full
+        };
         Ok(Self {
-            engine: triage::Engine::new(rules).with_limits(limits),
+            engine: triage::Engine::new(rules)
+                .with_limits(limits)
+                .with_detail(detail),
             state: State::default(),
             enrich: config.enrich,
             verdicts: Vec::new(),

@@ -4,8 +4,9 @@
 //! built-in version, with and without the events, on the bundled sample and on variants of it
 //! made to hit every way out of the fast road: other spellings of the same fields, white space,
 //! escapes, repeated keys, arrays, odd places for the console flag, broken lines, raw records.
+//! A brief result (`Detail::Brief`) is its whole result with the explanation taken out.
 
-use cloudtrail_triage::{Engine, Rule, Start, State};
+use cloudtrail_triage::{Detail, Engine, Rule, Start, State};
 use serde_json::{Map, Value, json};
 
 const SAMPLE: &str = include_str!("../examples/sample.ndjson");
@@ -26,9 +27,10 @@ fn assert_roads_agree(name: &str, input: &str, batch: usize) {
     for rules in sets {
         let names: Vec<String> = rules.iter().map(|rule| rule.name.clone()).collect();
         let engine = Engine::new(rules);
+        let brief = engine.clone().with_detail(Detail::Brief);
         for keep in [false, true] {
             let (mut plain_state, mut fast_state) = (State::default(), State::default());
-            let mut lines_state = State::default();
+            let (mut lines_state, mut brief_state) = (State::default(), State::default());
             let mut start = Start::default();
             for chunk in lines.chunks(batch) {
                 let text = chunk.join("\n");
@@ -63,6 +65,29 @@ fn assert_roads_agree(name: &str, input: &str, batch: usize) {
                 assert_eq!(lines.state, plain.state, "{name}: run_ndjson's state");
                 lines_state = lines.state;
 
+                let short = brief.run_ndjson(text.as_bytes(), start, brief_state, keep);
+                let wanted: String = plain
+                    .results
+                    .iter()
+                    .map(|result| brief_of(serde_json::to_value(result).unwrap()) + "\n")
+                    .collect();
+                if short.text != wanted {
+                    let at = short
+                        .text
+                        .lines()
+                        .zip(wanted.lines())
+                        .position(|(a, b)| a != b);
+                    panic!(
+                        "{name}, {names:?}, {keep}: brief result {at:?} differs\n got: {}\nwant: {}",
+                        at.and_then(|at| short.text.lines().nth(at))
+                            .unwrap_or(&short.text),
+                        at.and_then(|at| wanted.lines().nth(at)).unwrap_or(&wanted),
+                    );
+                }
+                assert_eq!(short.verdicts, verdicts, "{name}: brief verdicts");
+                assert_eq!(short.state, plain.state, "{name}: state of the brief road");
+                brief_state = short.state;
+
                 if fast.text != expected {
                     let got: Vec<Value> = serde_json::from_str(&fast.text).unwrap();
                     let want: Vec<Value> = serde_json::from_str(&expected).unwrap();
@@ -89,6 +114,30 @@ fn assert_roads_agree(name: &str, input: &str, batch: usize) {
             }
         }
     }
+}
+
+/// A whole result as its brief form: without reasons, summary and provenance, and each
+/// clause without the values it read and its notes.
+fn brief_of(mut result: Value) -> String {
+    fn verdict(verdict: &mut Value) {
+        let Value::Object(map) = verdict else { return };
+        map.shift_remove("reasons");
+        if let Some(Value::Array(clauses)) = map.get_mut("clauses") {
+            for clause in clauses.iter_mut().filter_map(Value::as_object_mut) {
+                clause.shift_remove("fields");
+                clause.shift_remove("notes");
+            }
+        }
+    }
+    verdict(&mut result);
+    if let Value::Object(map) = &mut result {
+        map.shift_remove("summary");
+        map.shift_remove("provenance");
+        if let Some(Value::Array(rules)) = map.get_mut("rules") {
+            rules.iter_mut().for_each(verdict);
+        }
+    }
+    result.to_string()
 }
 
 fn sample_events() -> Vec<Value> {
