@@ -84,7 +84,11 @@ async function main(argv) {
     return EXIT_INPUT;
   }
 
-  const triage = new lib.Triage({ rules: rules.map((rule) => rule.spec), enrich: options.enrich });
+  const triage = new lib.Triage({
+    rules: rules.map((rule) => rule.spec),
+    enrich: options.enrich,
+    brief: options.brief,
+  });
   const labels = distinct(rules.map((rule) => rule.label));
   const queriesOnly = rules.every((rule) => rule.spec.query !== undefined);
   const run = new Run(lib, options, labels, inputs, queriesOnly);
@@ -201,7 +205,9 @@ class Run {
     this.labels = labels;
     this.inputs = inputs;
     this.compare = options.compare !== null ? new Comparison(labels) : null;
-    this.format = options.format ?? (this.compare !== null || process.stdout.isTTY ? 'table' : 'ndjson');
+    // Brief results are for programs, and written as ndjson even to a terminal.
+    const table = this.compare !== null || (process.stdout.isTTY && !options.brief);
+    this.format = options.format ?? (table ? 'table' : 'ndjson');
     this.tally = new Tally(labels);
     this.progress = new Progress(process.stderr, process.stderr.isTTY === true && !options.quiet);
     this.written = 0;
@@ -370,6 +376,8 @@ class Run {
     const named = (message) => `${name}: ${message}`;
     result.error = named(result.error);
     for (const verdict of [result, ...(result.rules ?? [])]) {
+      // Brief results have no reasons.
+      if (verdict.reasons === undefined) continue;
       verdict.reasons = verdict.reasons.map((reason) =>
         reason.startsWith('error: ') ? `error: ${named(reason.slice(7))}` : reason,
       );

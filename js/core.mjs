@@ -276,12 +276,14 @@ export function createApi(platform) {
     errorText(message) {
       const index = this.nextIndex;
       this.nextIndex += 1;
+      // A brief result is its whole result without reasons.
+      const reasons = this.config.brief ? {} : { reasons: [`error: ${message}`] };
       const verdict = (rule) => ({
         rule: rule.name,
         match: false,
         alert: false,
         verdict: 'error',
-        reasons: [`error: ${message}`],
+        ...reasons,
         clauses: [],
         caveats: [],
       });
@@ -421,7 +423,11 @@ export function engineConfig(options) {
   if (!Array.isArray(rules) || rules.length === 0) {
     throw new TypeError('rules must be a non-empty array of rule specs');
   }
-  return { rules: rules.map(ruleSpec), enrich: options.enrich === true };
+  return {
+    rules: rules.map(ruleSpec),
+    enrich: options.enrich === true,
+    brief: options.brief === true,
+  };
 }
 
 function ruleSpec(rule) {

@@ -26,6 +26,10 @@ Output:
       --only WHAT        write only alerts, matches or errors (repeatable; an event is kept
                          when any loaded rule says so)
   -e, --enrich           add the normalized, enriched event to each result as "event"
+      --brief            brief results, for ingest scripts: each verdict with its clauses'
+                         pass or fail, caveats and new-terms decision, without reasons,
+                         the values each clause read, the summary and the provenance
+                         (ndjson and json only)
       --quiet            write no progress and no summary on standard error
 
 Every result of an event made with a temporary (ASIA...) key carries "provenance": the call
@@ -77,6 +81,7 @@ const FLAGS = {
   '--version': 'version',
   '-e': 'enrich',
   '--enrich': 'enrich',
+  '--brief': 'brief',
   '--quiet': 'quiet',
 };
 
@@ -101,6 +106,7 @@ export function parseArgs(argv) {
     help: false,
     version: false,
     enrich: false,
+    brief: false,
     quiet: false,
     rules: [],
     compare: null,
@@ -198,6 +204,11 @@ function check(options) {
     }
     if (options.only.length > 0) throw new UsageError('--only does not apply to --compare');
     if (options.enrich) throw new UsageError('--enrich does not apply to --compare');
+    if (options.brief) throw new UsageError('--brief does not apply to --compare');
+  }
+  if (options.brief && (options.format === 'table' || options.format === 'summary')) {
+    throw new UsageError(`--brief applies to --format ndjson and json, not ${options.format}: ` +
+      `the ${options.format} format shows the reasons and provenance it leaves out`);
   }
   const stdin = options.inputs.filter((input) => input === '-').length;
   if (stdin > 1) throw new UsageError('standard input (-) can be read only once');

@@ -100,6 +100,28 @@ test('a Triage carries new-terms state and indexes from one batch to the next', 
   other.free();
 });
 
+test('brief results: each whole result without its explanation, from every entry point', async () => {
+  const whole = lib.evaluate(events, { rules: ['v1', 'v5'], enrich: true });
+  const brief = lib.evaluate(events, { rules: ['v1', 'v5'], enrich: true, brief: true });
+  assert.equal(brief.length, whole.length);
+  brief.forEach((result, i) => {
+    assert.deepEqual(result.rules.map((r) => r.verdict), whole[i].rules.map((r) => r.verdict));
+    assert.equal(lib.stringifyJson(result.event), lib.stringifyJson(whole[i].event));
+    for (const verdict of [result, ...result.rules]) {
+      assert.equal(verdict.reasons, undefined);
+      assert.ok(verdict.clauses.every((c) => Object.keys(c).join() === 'clause,pass'));
+    }
+    assert.equal(result.summary, undefined);
+    assert.equal(result.provenance, undefined);
+  });
+
+  const triage = await lib.Triage.create({ brief: true });
+  const streamed = [];
+  for await (const batch of triage.stream([events], { limits: { chunkLines: 4 } })) streamed.push(...batch.results);
+  assert.deepEqual(streamed.map((r) => [r.index, r.verdict]), whole.map((r) => [r.index, r.rules[1].verdict]));
+  triage.free();
+});
+
 test('enrich returns the ECS events the rules see, big integers intact', () => {
   const [event] = lib.enrich(lines[0]);
   assert.equal(event.event.provider, 'iam.amazonaws.com');

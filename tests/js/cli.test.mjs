@@ -227,6 +227,56 @@ test('--format json writes one array of the same results', async () => {
   assert.equal((await runCli(['--format', 'json', '-'], { input: '' })).stdout, '[]\n');
 });
 
+/** A whole result as its brief form: no reasons, summary, provenance, clause values or notes. */
+function briefOf(result) {
+  const kept = (object, dropped, change = {}) => Object.fromEntries(Object.entries(object)
+    .filter(([key]) => !dropped.includes(key))
+    .map(([key, value]) => [key, change[key] ? change[key](value) : value]));
+  const verdict = (object, dropped = []) => kept(object, ['reasons', ...dropped], {
+    clauses: (clauses) => clauses.map(({ clause, pass }) => ({ clause, pass })),
+    rules: (rules) => rules.map((rule) => verdict(rule)),
+  });
+  return verdict(result, ['summary', 'provenance']);
+}
+
+test('--brief writes each whole result without its explanation, in ndjson or json', async () => {
+  for (const args of [['--rule', 'v4'], ['--rule', 'v2', '--rule', 'v5', '--enrich']]) {
+    const whole = parseLines((await runCli([...args, '--format', 'ndjson', EVENTS])).stdout);
+    const { status, stdout } = await runCli([...args, '--brief', EVENTS]);
+    assert.equal(status, 0);
+    const brief = parseLines(stdout);
+    assert.equal(brief.length, 13);
+    // Key order too: a brief result is its whole result with members taken out.
+    assert.equal(brief.map((r) => JSON.stringify(r)).join('\n'), whole.map((r) => JSON.stringify(briefOf(r))).join('\n'));
+    assert.ok(stdout.length < 0.6 * whole.map((r) => JSON.stringify(r)).join('\n').length, args.join(' '));
+    assert.ok(brief.every((r) => r.reasons === undefined && r.provenance === undefined));
+
+    const json = await runCli([...args, '--brief', '--format', 'json', EVENTS]);
+    assert.deepEqual(JSON.parse(json.stdout), brief);
+  }
+  const alerts = parseLines((await runCli(['--brief', '--only', 'alerts', EVENTS])).stdout);
+  assert.deepEqual(alerts.map((r) => r.index), [0, 7, 9, 10]);
+  assert.ok(alerts.every((r) => r.new_term.field === 'aws.cloudtrail.user_identity.arn'));
+});
+
+test('--brief names the input of an error result, and refuses what needs the explanation', async () => {
+  const a = tmp('brief-a.ndjson', lines.slice(0, 2).join('\n'));
+  const b = tmp('brief-b.ndjson', ['{"broken', lines[9]].join('\n'));
+  const { status, stdout } = await runCli(['--brief', a, b]);
+  assert.equal(status, 0);
+  const results = parseLines(stdout);
+  assert.deepEqual(results.map((r) => [r.index, r.verdict]), [[0, 'alert'], [1, 'repeat'], [2, 'error'], [3, 'alert']]);
+  assert.match(results[2].error, /brief-b\.ndjson: event 2 \(line 1\)/);
+  assert.equal(results[2].reasons, undefined);
+
+  for (const args of [['--format', 'table'], ['--format', 'summary'], ['--compare', 'v4', 'v5']]) {
+    const refused = await runCli(['--brief', ...args, EVENTS]);
+    assert.equal(refused.status, 2, args.join(' '));
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /--brief (applies to --format ndjson and json|does not apply to --compare)/);
+  }
+});
+
 test('--format table is the default on a terminal only; ndjson otherwise', async () => {
   const piped = await runCli([EVENTS]);
   assert.equal(parseLines(piped.stdout).length, 13);

@@ -96,6 +96,15 @@ test('a trap turns its batch into error results and the run goes on with the sta
   assert.equal(instances.length, 2);
 });
 
+test('with brief results the errors of a trapped batch are brief too', async () => {
+  const { platform } = fakePlatform();
+  const triage = await createApi(platform).Triage.create({ rules: ['v5'], brief: true });
+  const results = await collect(triage, ['{"a":1}', '{"TRAP":2}', '{"a":3}'].join('\n'), 1);
+  assert.deepEqual(results.map((r) => r.index), [0, 1, 2]);
+  assert.deepEqual(Object.keys(results[1]), ['index', 'rule', 'match', 'alert', 'verdict', 'clauses', 'caveats', 'error']);
+  assert.match(results[1].error, /^event 1: the wasm core stopped on a trap/);
+});
+
 test('after many batches the state comes from a checkpoint plus the batches since it', async () => {
   const { platform, stateCalls } = fakePlatform();
   const api = createApi(platform);

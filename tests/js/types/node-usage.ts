@@ -16,6 +16,7 @@ import {
   parseJson,
   stringifyJson,
   version,
+  type BriefResult,
   type Issuer,
   type JsonObject,
   type Provenance,
@@ -49,10 +50,23 @@ export async function usage(lines: string[]): Promise<number> {
   triage.setState(triage.state());
   triage.free();
 
+  // Brief results are typed as such, from the options or named.
+  const brief: BriefResult[] = evaluate(lines.join('\n'), { brief: true, enrich: true });
+  const failed: string[] = brief.flatMap((r) => r.clauses.filter((c) => !c.pass).map((c) => c.clause));
+  const briefTriage = await Triage.create({ brief: true });
+  for await (const batch of briefTriage.stream(Readable.from(lines))) {
+    const kept: BriefResult[] = batch.results.filter((r) => r.new_term?.previous === undefined);
+    failed.push(...kept.map((r) => r.verdict));
+  }
+  const named = new Triage<BriefResult>({ brief: true });
+  failed.push(...named.evaluate(lines).map((r: BriefResult) => r.rule));
+  const whole: TriageResult = evaluateEvent({ eventName: 'CreateUser' }, { brief: false });
+  failed.push(whole.reasons[0] ?? '');
+
   await pipeline(
     Readable.from(lines),
     createTriageStream({ rules: ['v4'], output: 'object' }),
     new Writable({ objectMode: true, write: (_result: TriageResult, _encoding, done) => done() }),
   );
-  return v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length + signs;
+  return failed.length + v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length + signs;
 }
