@@ -2,7 +2,7 @@
 // js/chunker.mjs, one call each) but without the CLI around it: the counterpart of
 // examples/bench_native.rs.
 //
-//   node bench/core.mjs [--enrich] [--pkg DIR] FILE
+//   node bench/core.mjs [--enrich] [--brief] [--pkg DIR] FILE
 //
 // --pkg names another wasm-bindgen output directory than js/pkg/ (to compare builds).
 //
@@ -20,13 +20,14 @@ import { batches } from './lines.mjs';
 
 const args = process.argv.slice(2);
 const enrich = args.includes('--enrich');
+const brief = args.includes('--brief');
 const pkgAt = args.indexOf('--pkg');
 const pkg = pkgAt >= 0 ? pathToFileURL(resolve(args[pkgAt + 1]) + '/') : new URL('../js/pkg/', import.meta.url);
 const path = args.find((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--pkg');
 
 const { initSync, Engine } = await import(new URL('cloudtrail_triage.js', pkg).href);
 initSync({ module: readFileSync(new URL('cloudtrail_triage_bg.wasm', pkg)) });
-const engine = new Engine({ rules: [{ builtin: 'latest' }], enrich });
+const engine = new Engine({ rules: [{ builtin: 'latest' }], enrich, brief });
 
 let events = 0;
 let bytes = 0;

@@ -6,11 +6,13 @@
 //   node bench/run.mjs --memory            also the CLI's peak memory on 1 GiB, streamed (3 runs)
 //
 // Generates realistic ECS events (bench/generate.mjs) into a temporary file, then times, on
-// that file and in the same run: the CLI with and without --enrich; the plain JavaScript a user
-// would write (bench/baseline.mjs); bare JSON.parse of every line (bench/parse.mjs); and the
-// core alone, built natively (examples/bench_native.rs) and as wasm (bench/core.mjs). Every
-// contender is a fresh process writing to /dev/null; throughput is input bytes over wall time.
-// Before timing, the CLI's and the baseline's verdicts are counted and must agree.
+// that file and in the same run: the CLI with and without --enrich, writing whole results and
+// --brief ones (the verdict and each clause's outcome, as the baseline writes); the plain
+// JavaScript a user would write (bench/baseline.mjs); bare JSON.parse of every line
+// (bench/parse.mjs); and the core alone, built natively (examples/bench_native.rs) and as wasm
+// (bench/core.mjs). Every contender is a fresh process writing to /dev/null; throughput is
+// input bytes over wall time. Before timing, the CLI's and the baseline's verdicts are counted
+// and must agree.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -64,12 +66,16 @@ async function main() {
   const contenders = [
     { name: 'CLI --enrich', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input] },
     { name: 'CLI', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--quiet', input] },
+    { name: 'CLI --enrich --brief', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--brief', '--quiet', input] },
+    { name: 'CLI --brief', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--brief', '--quiet', input] },
     { name: 'JS baseline', command: [NODE, join(ROOT, 'bench', 'baseline.mjs'), input] },
     { name: 'JSON.parse only', command: [NODE, join(ROOT, 'bench', 'parse.mjs'), input] },
     { name: 'native core --enrich', command: [native, ...CHUNKS, '--enrich', input], core: true },
     { name: 'wasm core --enrich', command: [NODE, join(ROOT, 'bench', 'core.mjs'), '--enrich', input], core: true },
     { name: 'native core', command: [native, ...CHUNKS, input], core: true },
     { name: 'wasm core', command: [NODE, join(ROOT, 'bench', 'core.mjs'), input], core: true },
+    { name: 'native core --enrich --brief', command: [native, ...CHUNKS, '--enrich', '--brief', input], core: true },
+    { name: 'wasm core --enrich --brief', command: [NODE, join(ROOT, 'bench', 'core.mjs'), '--enrich', '--brief', input], core: true },
   ];
   for (const contender of contenders) contender.samples = [];
   for (let run = 1; run <= options.runs; run++) {
@@ -123,9 +129,12 @@ async function main() {
   const ratio = (a, b) => by[a].mbps / by[b].mbps;
   const targets = [
     ['CLI --enrich >= 2x JS baseline', ratio('CLI --enrich', 'JS baseline'), 2, 'x'],
+    ['CLI --enrich --brief (the output the baseline writes) >= 2x JS baseline', ratio('CLI --enrich --brief', 'JS baseline'), 2, 'x'],
     ['wasm core >= 0.75x native core (--enrich)', ratio('wasm core --enrich', 'native core --enrich'), 0.75, 'x'],
     ['wasm core >= 0.75x native core', ratio('wasm core', 'native core'), 0.75, 'x'],
+    ['wasm core >= 0.75x native core (--enrich --brief)', ratio('wasm core --enrich --brief', 'native core --enrich --brief'), 0.75, 'x'],
     ['CLI without --enrich faster than JSON.parse', ratio('CLI', 'JSON.parse only'), 1, 'x (must be > 1)'],
+    ['CLI --brief without --enrich faster than JSON.parse', ratio('CLI --brief', 'JSON.parse only'), 1, 'x (must be > 1)'],
     ['wasm < 300 KB raw', wasmRaw / 1024, 300, ' KB', true],
     ['wasm < 120 KB gzipped', wasmGzip / 1024, 120, ' KB', true],
   ];
@@ -223,16 +232,20 @@ function checkVerdicts(input, native) {
     return { counts, sha256: hash.digest('hex') };
   };
   const cli = count([NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input], 'cli');
-  const runs = {
-    baseline: count([NODE, join(ROOT, 'bench', 'baseline.mjs'), input], 'baseline'),
-    'native core': count([native, ...CHUNKS, '--enrich', input], 'native'),
-  };
-  for (const [name, run] of Object.entries(runs)) {
+  const brief = count([NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--brief', '--quiet', input], 'brief');
+  // Each run, with the run whose bytes it must write (none for the baseline).
+  const runs = [
+    ['baseline', count([NODE, join(ROOT, 'bench', 'baseline.mjs'), input], 'baseline'), null],
+    ['native core', count([native, ...CHUNKS, '--enrich', input], 'native'), cli],
+    ['CLI --brief', brief, null],
+    ['native core --brief', count([native, ...CHUNKS, '--enrich', '--brief', input], 'native-brief'), brief],
+  ];
+  for (const [name, run, same] of runs) {
     if (JSON.stringify(run.counts) !== JSON.stringify(cli.counts)) {
       process.stderr.write(`bench: the CLI and the ${name} disagree: ${JSON.stringify(cli.counts)} vs ${JSON.stringify(run.counts)}\n`);
       process.exit(1);
     }
-    if (name !== 'baseline' && run.sha256 !== cli.sha256) {
+    if (same !== null && run.sha256 !== same.sha256) {
       process.stderr.write(`bench: the ${name} writes other results than the CLI\n`);
       process.exit(1);
     }
