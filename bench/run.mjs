@@ -61,7 +61,7 @@ async function main() {
   log(`input: ${fmt(generated.lines)} events, ${mb(bytes)} MB (${fmt(Math.round(bytes / generated.lines))} bytes per event)`);
 
   const verdicts = checkVerdicts(input, native);
-  log(`verdicts: CLI, baseline and native core agree (the last byte for byte): ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
+  log(`verdicts: the CLI, the baseline and the native core agree, whole and brief (the native core byte for byte with the CLI): ${fmt(verdicts.matches)} matches (${percent(verdicts.matches / generated.lines)}), ${fmt(verdicts.alerts)} alerts`);
 
   const contenders = [
     { name: 'CLI --enrich', command: [NODE, CLI, '--rule', 'latest', '--format', 'ndjson', '--enrich', '--quiet', input] },
