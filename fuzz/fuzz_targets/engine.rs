@@ -2,6 +2,10 @@
 //! as a first batch and again as a later one. Every event read must yield exactly one result,
 //! in input order, and the results must write out as JSON.
 //!
+//! The same bytes also take the road the CLI and the page take, `Engine::run_ndjson`: its text
+//! must be, line for line, what serializing `run`'s results writes, and with brief results
+//! each line must be that result with its explanation taken out.
+//!
 //! The same bytes also go through a second engine whose extra query is free text. An engine
 //! reads ECS events as outlines of the fields its rules name only when every rule names all of
 //! its fields, so the second engine parses every event whole: the built-in rules must reach the
@@ -12,7 +16,7 @@
 use cloudtrail_triage::input::{self, Limits};
 use cloudtrail_triage::kql::QueryLimits;
 use cloudtrail_triage::verdict::EventResult;
-use cloudtrail_triage::{Engine, Rule, Start, State};
+use cloudtrail_triage::{Detail, Engine, Rule, Start, State};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -47,6 +51,33 @@ fuzz_target!(|data: &[u8]| {
     let written = serde_json::to_string(&batch.results).unwrap_or_default();
     assert!(written.starts_with('['), "results write out as JSON");
 
+    let whole_results: Vec<Value> = batch
+        .results
+        .iter()
+        .map(|result| serde_json::to_value(result).unwrap_or_default())
+        .collect();
+    let lines = outlined.run_ndjson(data, Start::default(), State::default(), true);
+    let texts: Vec<&str> = lines.text.lines().collect();
+    assert_eq!(texts.len(), expected, "one line per event");
+    assert_eq!(lines.verdicts.len(), expected * outlined.rules().len());
+    for (text, result) in texts.iter().zip(&batch.results) {
+        let written = serde_json::to_string(result).unwrap_or_default();
+        assert_eq!(*text, written, "run_ndjson writes what run gives");
+    }
+    assert_eq!(lines.state, batch.state);
+
+    let brief = outlined
+        .clone()
+        .with_detail(Detail::Brief)
+        .run_ndjson(data, Start::default(), State::default(), true);
+    assert_eq!(brief.verdicts, lines.verdicts);
+    assert_eq!(brief.state, batch.state, "the detail does not change the state");
+    let briefs: Vec<&str> = brief.text.lines().collect();
+    assert_eq!(briefs.len(), expected);
+    for (text, result) in briefs.iter().zip(&whole_results) {
+        assert_eq!(*text, brief_of(result.clone()), "a brief result is its whole result, cut");
+    }
+
     let parsed = whole.run(data, Start::default(), State::default(), true);
     assert_eq!(parsed.results.len(), expected);
     for (outlined, parsed) in batch.results.iter().zip(&parsed.results) {
@@ -71,6 +102,30 @@ fuzz_target!(|data: &[u8]| {
         );
     }
 });
+
+/// A whole result without reasons, summary and provenance, and its clauses without values and
+/// notes.
+fn brief_of(mut result: Value) -> String {
+    fn verdict(verdict: &mut Value) {
+        let Value::Object(map) = verdict else { return };
+        map.shift_remove("reasons");
+        if let Some(Value::Array(clauses)) = map.get_mut("clauses") {
+            for clause in clauses.iter_mut().filter_map(Value::as_object_mut) {
+                clause.shift_remove("fields");
+                clause.shift_remove("notes");
+            }
+        }
+    }
+    verdict(&mut result);
+    if let Value::Object(map) = &mut result {
+        map.shift_remove("summary");
+        map.shift_remove("provenance");
+        if let Some(Value::Array(rules)) = map.get_mut("rules") {
+            rules.iter_mut().for_each(verdict);
+        }
+    }
+    result.to_string()
+}
 
 /// A result as JSON without the verdict of the extra query, which differs between the engines.
 fn without_last_rule(result: &EventResult) -> Value {
