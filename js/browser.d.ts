@@ -6,7 +6,8 @@ export * from './types.js';
 
 /**
  * A TransformStream from bytes (any input shape, gzip or not) to one result per event, in
- * input order: `TriageResult` objects, or with `output: 'ndjson'` the exact texts as bytes.
+ * input order: `TriageResult` objects (`BriefResult` with `brief: true`), or with
+ * `output: 'ndjson'` the exact texts as bytes.
  */
 export declare function createTriageStream(
   options?: StreamOptions,

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 
 /**
  * @param {object} api the Node API from index.mjs
- * @param {object} options rules, enrich, limits, output ("object" or "ndjson"), triage
+ * @param {object} options rules, enrich, brief, limits, output ("object" or "ndjson"), triage
  */
 export function createTriageStreamWith(api, options) {
   // Rules are checked here, synchronously, so that a bad rule throws before any input flows.
