@@ -100,6 +100,8 @@ fn run(options: &Options) -> io::Result<()> {
     let mut lines = 0;
     let mut bytes = 0;
     let mut in_core = Duration::ZERO;
+    // The results buffer, handed from batch to batch as the wasm build's CLI road does.
+    let mut text = String::new();
 
     loop {
         line.clear();
@@ -107,10 +109,12 @@ fn run(options: &Options) -> io::Result<()> {
         let full = lines >= options.chunk_lines || batch.len() + line.len() > options.chunk_bytes;
         if (read == 0 || full) && lines > 0 {
             let started = Instant::now();
-            let done = engine.run_ndjson(&batch, start, state, options.enrich);
+            let buffer = std::mem::take(&mut text);
+            let done = engine.run_ndjson(&batch, start, state, options.enrich, buffer);
             in_core += started.elapsed();
 
             out.write_all(done.text.as_bytes())?;
+            text = done.text;
             state = done.state;
             start.index += (done.verdicts.len() / engine.rules().len().max(1)) as u64;
             start.line += lines as u64;

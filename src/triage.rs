@@ -231,14 +231,20 @@ impl Engine {
     /// Like [`Engine::run_json`], but writes each result on a line of its own (a newline after
     /// each) and lists every result's verdict for every rule, so that a caller can count and
     /// filter results without reading their text.
+    ///
+    /// The results are written into `buffer`, emptied first: a caller that hands back the last
+    /// batch's text each time keeps one allocation from batch to batch.
     pub fn run_ndjson(
         &self,
         input: &[u8],
         start: Start,
         state: State,
         keep_events: bool,
+        buffer: String,
     ) -> NdjsonBatch {
-        let mut text = String::with_capacity(input.len().saturating_mul(4));
+        let mut text = buffer;
+        text.clear();
+        text.reserve(input.len().saturating_mul(4));
         let mut verdicts = Vec::new();
         match self.write(
             input,

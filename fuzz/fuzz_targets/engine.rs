@@ -56,7 +56,13 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|result| serde_json::to_value(result).unwrap_or_default())
         .collect();
-    let lines = outlined.run_ndjson(data, Start::default(), State::default(), true);
+    let lines = outlined.run_ndjson(
+        data,
+        Start::default(),
+        State::default(),
+        true,
+        String::new(),
+    );
     let texts: Vec<&str> = lines.text.lines().collect();
     assert_eq!(texts.len(), expected, "one line per event");
     assert_eq!(lines.verdicts.len(), expected * outlined.rules().len());
@@ -66,16 +72,26 @@ fuzz_target!(|data: &[u8]| {
     }
     assert_eq!(lines.state, batch.state);
 
-    let brief = outlined
-        .clone()
-        .with_detail(Detail::Brief)
-        .run_ndjson(data, Start::default(), State::default(), true);
+    let brief = outlined.clone().with_detail(Detail::Brief).run_ndjson(
+        data,
+        Start::default(),
+        State::default(),
+        true,
+        lines.text.clone(),
+    );
     assert_eq!(brief.verdicts, lines.verdicts);
-    assert_eq!(brief.state, batch.state, "the detail does not change the state");
+    assert_eq!(
+        brief.state, batch.state,
+        "the detail does not change the state"
+    );
     let briefs: Vec<&str> = brief.text.lines().collect();
     assert_eq!(briefs.len(), expected);
     for (text, result) in briefs.iter().zip(&whole_results) {
-        assert_eq!(*text, brief_of(result.clone()), "a brief result is its whole result, cut");
+        assert_eq!(
+            *text,
+            brief_of(result.clone()),
+            "a brief result is its whole result, cut"
+        );
     }
 
     let parsed = whole.run(data, Start::default(), State::default(), true);
