@@ -140,6 +140,11 @@ export function createApi(platform) {
       this.replay = [];
       this.replayBytes = 0;
       this.trap = null;
+      // How many checkpoints have been taken: each leaves the state it replaces and the
+      // batches kept before it as garbage, a good moment for a caller to collect it.
+      this.checkpoints = 0;
+      // The buffer that `stream(source, {reuse: true})` copies each batch's results into.
+      this.output = new Uint8Array(0);
     }
 
     /**
@@ -160,15 +165,20 @@ export function createApi(platform) {
      * they are ready. Gzip is recognized by its magic bytes. A trap turns the events of the
      * batch it hit into error results and the run goes on in a fresh instance.
      *
+     * With `reuse`, every batch's `ndjson` is a view of one buffer that the next batch
+     * overwrites: a caller that writes each batch out before asking for the next (as the CLI
+     * does) then leaves no buffer behind per batch for the garbage collector to find.
+     *
      * @param {AsyncIterable<Uint8Array> | Iterable<Uint8Array>} source
-     * @param {{limits?: object}} [options]
+     * @param {{limits?: object, reuse?: boolean}} [options]
      */
     async *stream(source, options = {}) {
+      const reuse = options.reuse === true;
       const chunker = new Chunker(options.limits);
       const input = new Gunzipped(source, platform.gunzip);
       try {
         for await (const bytes of input) {
-          for (const batch of chunker.push(bytes)) yield await this.runBatch(batch);
+          for (const batch of chunker.push(bytes)) yield await this.runBatch(batch, reuse);
         }
       } catch (error) {
         if (!(error instanceof GzipError)) throw error;
@@ -176,7 +186,7 @@ export function createApi(platform) {
         // As the core does for a gzip file cut short: the events before the damage are read,
         // a last line cut in the middle is dropped, and one error result says what happened.
         const dropped = chunker.dropPartialLine();
-        for (const batch of chunker.end()) yield await this.runBatch(batch);
+        for (const batch of chunker.end()) yield await this.runBatch(batch, reuse);
         const firstIndex = this.nextIndex;
         const lost = dropped ? '; the incomplete line at the end was dropped' : '';
         const message = `event ${firstIndex}: the gzip data is damaged or cut off after ` +
@@ -186,10 +196,10 @@ export function createApi(platform) {
         yield batch;
         return;
       }
-      for (const batch of chunker.end()) yield await this.runBatch(batch);
+      for (const batch of chunker.end()) yield await this.runBatch(batch, reuse);
     }
 
-    async runBatch(batch) {
+    async runBatch(batch, reuse) {
       const firstIndex = this.nextIndex;
       if (batch.kind === 'oversized') {
         const size = formatBytes(batch.size);
@@ -199,7 +209,7 @@ export function createApi(platform) {
           `it was skipped unread`)]);
       }
       try {
-        return this.run(batch.bytes, batch.firstLine);
+        return this.run(batch.bytes, batch.firstLine, reuse);
       } catch (error) {
         if (!(error instanceof TrapError)) throw error;
         const texts = this.trapTexts(batch, error);
@@ -215,7 +225,7 @@ export function createApi(platform) {
       return new ResultBatch(firstIndex, ndjson, verdicts, this.rules.length, texts);
     }
 
-    run(bytes, firstLine) {
+    run(bytes, firstLine, reuse = false) {
       if (this.trap !== null) {
         throw new TrapError('the wasm instance stopped on an earlier trap; call recover() first');
       }
@@ -228,7 +238,9 @@ export function createApi(platform) {
       let ndjson;
       let verdicts;
       try {
-        ndjson = this.engine.runNdjson(bytes, firstIndex, firstLine - 1);
+        ndjson = reuse
+          ? this.reused(this.engine.runNdjsonKept(bytes, firstIndex, firstLine - 1))
+          : this.engine.runNdjson(bytes, firstIndex, firstLine - 1);
         verdicts = this.engine.verdicts();
       } catch (error) {
         if (!(error instanceof WebAssembly.RuntimeError)) throw error;
@@ -248,6 +260,16 @@ export function createApi(platform) {
       return batch;
     }
 
+    /** The last batch's results, copied out of the core into the buffer kept for them. */
+    reused(length) {
+      if (this.output.length < length) {
+        this.output = new Uint8Array(Math.max(length, 2 * this.output.length));
+      }
+      const kept = new Uint8Array(this.glue.coreMemory().buffer, this.engine.keptAt(), length);
+      this.output.set(kept);
+      return this.output.subarray(0, length);
+    }
+
     /**
      * Takes the new-terms state, so that the batches before it need not be kept. Taking it
      * costs a serialization of the whole state, so it is done after a budget of input rather
@@ -257,6 +279,7 @@ export function createApi(platform) {
       this.checkpointState = this.engine.state();
       this.replay = [];
       this.replayBytes = 0;
+      this.checkpoints += 1;
     }
 
     trapTexts(batch, error) {

@@ -237,12 +237,22 @@ export declare class Triage<R extends TriageResult | BriefResult = TriageResult>
   /** A triage in the shared wasm instance; throws a `RuleError` for a rule the core refuses. */
   constructor(options?: TriageOptions);
   readonly rules: RuleInfo[];
+  /**
+   * How many checkpoints of the new-terms state (kept to recover from a trap) the triage has
+   * taken; each leaves garbage behind, so a long-running caller may collect it then.
+   */
+  readonly checkpoints: number;
   /** One result per input event, in input order; state carries over to the next call. */
   evaluate(input: EventsInput): R[];
   /** Like `evaluate`, each result as the core's exact JSON text. */
   evaluateText(input: EventsInput): string[];
-  /** Evaluates a byte stream in bounded batches; gzip is recognized by its magic bytes. */
-  stream(source: ByteSource, options?: { limits?: Limits }): AsyncGenerator<ResultBatch<R>, void, undefined>;
+  /**
+   * Evaluates a byte stream in bounded batches; gzip is recognized by its magic bytes. With
+   * `reuse`, each batch's `ndjson` is a view of one buffer that the next batch overwrites: read
+   * or write it out (and read `texts` or `results`, which are decoded from it) before asking
+   * for the next batch.
+   */
+  stream(source: ByteSource, options?: { limits?: Limits; reuse?: boolean }): AsyncGenerator<ResultBatch<R>, void, undefined>;
   /** Starts a fresh wasm instance after a trap, with the state from before it. */
   recover(): Promise<void>;
   /** The new-terms state as JSON text. */

@@ -13,6 +13,10 @@ use crate::verdict::Outcome;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+/// The largest results buffer an engine keeps for its next batch: batches of the CLI's
+/// default size write well under 1 MiB.
+const KEPT_CAPACITY: usize = 16 << 20;
+
 /// What `new Engine(config)` takes.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +57,8 @@ pub struct Engine {
     enrich: bool,
     /// The verdicts of the last `runNdjson` batch, one byte each.
     verdicts: Vec<u8>,
+    /// The results of the last `runNdjsonKept` batch, in a buffer the next batch reuses.
+    kept: String,
 }
 
 #[wasm_bindgen]
@@ -96,6 +102,7 @@ impl Engine {
             state: State::default(),
             enrich: config.enrich,
             verdicts: Vec::new(),
+            kept: String::new(),
         })
     }
 
@@ -104,13 +111,36 @@ impl Engine {
     /// `first_index` and `first_line` place the batch within a longer input.
     #[wasm_bindgen(js_name = runNdjson)]
     pub fn run_ndjson(&mut self, input: &[u8], first_index: f64, first_line: f64) -> Vec<u8> {
+        self.run_ndjson_kept(input, first_index, first_line);
+        std::mem::take(&mut self.kept).into_bytes()
+    }
+
+    /// Like `runNdjson`, but the results stay in the core's memory, `keptAt()` bytes from the
+    /// start of `coreMemory()`, until the next call; returns their length. A caller that copies
+    /// them into a buffer of its own, reused from batch to batch, leaves no garbage behind.
+    #[wasm_bindgen(js_name = runNdjsonKept)]
+    pub fn run_ndjson_kept(&mut self, input: &[u8], first_index: f64, first_line: f64) -> usize {
         let state = std::mem::take(&mut self.state);
-        let batch =
-            self.engine
-                .run_ndjson(input, start(first_index, first_line), state, self.enrich);
+        let mut buffer = std::mem::take(&mut self.kept);
+        // Kept in place, the buffer never leaves a hole in the heap for the next batch's text
+        // to miss (which doubled the wasm memory); one grown for a large document is let go.
+        if buffer.capacity() > KEPT_CAPACITY {
+            buffer = String::new();
+        }
+        let start = start(first_index, first_line);
+        let batch = self
+            .engine
+            .run_ndjson(input, start, state, self.enrich, buffer);
         self.state = batch.state;
         self.verdicts = batch.verdicts.into_iter().map(verdict_code).collect();
-        batch.text.into_bytes()
+        self.kept = batch.text;
+        self.kept.len()
+    }
+
+    /// Where the results of the last `runNdjsonKept` start in `coreMemory()`.
+    #[wasm_bindgen(js_name = keptAt)]
+    pub fn kept_at(&self) -> *const u8 {
+        self.kept.as_ptr()
     }
 
     /// The verdicts of the last `runNdjson` batch: for each result in order, one byte per
@@ -194,6 +224,12 @@ pub fn builtin_rules() -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = latestVersion)]
 pub fn latest_version() -> String {
     LATEST.to_owned()
+}
+
+/// The core's `WebAssembly.Memory`, where `Engine.keptAt()` points.
+#[wasm_bindgen(js_name = coreMemory)]
+pub fn core_memory() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 #[derive(Serialize)]

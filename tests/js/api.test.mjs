@@ -188,6 +188,29 @@ test('a stream batch holds the core bytes and one verdict code per result and ru
   assert.deepEqual(seen, ['0:alert/alert', '1:error/error', '2:repeat/repeat', '3:error/error', '4:no_match/no_match', '5:error/error']);
 });
 
+test('a stream with reuse writes every batch into one buffer, the same bytes as without', async () => {
+  const input = Buffer.from(records(300, 4) + events);
+  const run = async (reuse) => {
+    const triage = new lib.Triage({ rules: ['v1', 'v5'], enrich: true });
+    const copies = [];
+    const buffers = new Set();
+    for await (const batch of triage.stream([input], { limits: { chunkLines: 40 }, reuse })) {
+      copies.push(Buffer.from(batch.ndjson));
+      buffers.add(batch.ndjson.buffer);
+      assert.equal(batch.texts.length, batch.length);
+    }
+    triage.free();
+    return { bytes: Buffer.concat(copies), batches: copies.length, buffers: buffers.size };
+  };
+  const fresh = await run(false);
+  const reused = await run(true);
+  assert.ok(fresh.batches > 5);
+  assert.equal(fresh.buffers, fresh.batches);
+  assert.ok(reused.buffers < 4, `${reused.buffers} buffers for ${reused.batches} batches`);
+  assert.equal(reused.batches, fresh.batches);
+  assert.ok(reused.bytes.equals(fresh.bytes));
+});
+
 test('createTriageStream refuses a bad rule at once, before any input', () => {
   assert.throws(() => lib.createTriageStream({ rules: [{ query: 'a: (' }] }), { name: 'RuleError' });
   assert.throws(() => lib.createTriageStream({ output: 'xml' }), TypeError);

@@ -48,13 +48,14 @@ export async function usage(lines: string[]): Promise<number> {
     stringifyJson(parsed, 2);
   }
   triage.setState(triage.state());
+  const checkpoints: number = triage.checkpoints;
   triage.free();
 
   // Brief results are typed as such, from the options or named.
   const brief: BriefResult[] = evaluate(lines.join('\n'), { brief: true, enrich: true });
   const failed: string[] = brief.flatMap((r) => r.clauses.filter((c) => !c.pass).map((c) => c.clause));
   const briefTriage = await Triage.create({ brief: true });
-  for await (const batch of briefTriage.stream(Readable.from(lines))) {
+  for await (const batch of briefTriage.stream(Readable.from(lines), { reuse: true })) {
     const kept: BriefResult[] = batch.results.filter((r) => r.new_term?.previous === undefined);
     failed.push(...kept.map((r) => r.verdict));
   }
@@ -68,5 +69,5 @@ export async function usage(lines: string[]): Promise<number> {
     createTriageStream({ rules: ['v4'], output: 'object' }),
     new Writable({ objectMode: true, write: (_result: TriageResult, _encoding, done) => done() }),
   );
-  return failed.length + v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length + signs;
+  return failed.length + v.length + rules.length + (problem?.column ?? 0) + loaded.length + first.index + events.length + alerts.length + signs + checkpoints;
 }
