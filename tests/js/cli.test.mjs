@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 
+import * as lib from '../../js/index.mjs';
 import { EVENTS, FIXTURES, oddPieces, parseLines, read, record, records, runCli } from './helpers.mjs';
 
 const events = read(EVENTS);
@@ -204,6 +205,23 @@ test('output does not depend on how standard input arrives', async () => {
   // Gzipped, the decompressed pieces arrive cut elsewhere again.
   const gzipped = await runCli([...args, '-'], { input: oddPieces(gzipSync(input), 100) });
   assert.equal(gzipped.stdout, fromFile.stdout);
+});
+
+test('a reader slower than the CLI gets every result as the core wrote it', async () => {
+  // Batches of a few MB each, more than a pipe holds: the CLI writes each batch's bytes from
+  // one reused buffer, so it must wait for a write to finish before the next batch.
+  const input = Buffer.from(records(3000, 7));
+  const args = ['--rule', 'v1', '--rule', 'v5', '--enrich', '--format', 'ndjson', '--chunk-lines', '1000', '-'];
+  const slow = await runCli(args, { input, slowReader: true });
+  assert.equal(slow.status, 0);
+  const triage = new lib.Triage({ rules: ['v1', 'v5'], enrich: true });
+  let expected = '';
+  for await (const batch of triage.stream([input], { limits: { chunkLines: 1000 } })) {
+    expected += Buffer.from(batch.ndjson).toString('utf8');
+  }
+  triage.free();
+  assert.equal(parseLines(expected).length, 3000);
+  assert.equal(slow.stdout, expected);
 });
 
 test('on events in time order the batch size does not change a single verdict', async () => {

@@ -23,6 +23,7 @@ export const HAS_SAMPLE = existsSync(SAMPLE);
  * @param {boolean} [options.keepStdinOpen] never close standard input
  * @param {Record<string, string>} [options.env]
  * @param {string[]} [options.nodeArgs] flags for node itself
+ * @param {boolean} [options.slowReader] read standard output slowly, so that writes wait
  * @returns {Promise<{status: number | null, signal: string | null, stdout: string, stderr: string}>}
  */
 export function runCli(args, options = {}) {
@@ -34,7 +35,13 @@ export function runCli(args, options = {}) {
     });
     const stdout = [];
     const stderr = [];
-    child.stdout.on('data', (chunk) => stdout.push(chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout.push(chunk);
+      if (options.slowReader) {
+        child.stdout.pause();
+        setTimeout(() => child.stdout.resume(), 2);
+      }
+    });
     child.stderr.on('data', (chunk) => stderr.push(chunk));
     child.on('error', reject);
     child.on('close', (status, signal) =>

@@ -133,6 +133,7 @@ test('checkpoints are spaced by the size of the state they take', async () => {
     const { platform, stateCalls } = fakePlatform({ statePadding });
     const triage = await createApi(platform).Triage.create({ rules: ['v5'] });
     assert.equal((await collect(triage, text, 1)).length, 400);
+    assert.equal(triage.checkpoints, stateCalls(), 'the triage counts the checkpoints it took');
     return stateCalls();
   };
   assert.equal(await checkpoints(0), 12);
