@@ -29,6 +29,10 @@ const REPLAY_BATCHES = 256;
 const REPLAY_BYTES = 2 * 1024 * 1024;
 const REPLAY_PER_STATE = 2;
 
+// The largest buffer a reusing stream keeps for its batches' results (the core keeps as much):
+// batches of the default size write well under 1 MiB.
+const REUSED_BYTES = 16 * 1024 * 1024;
+
 /** A rule or query the core refused, with the core's message (position and caret included). */
 export class RuleError extends Error {
   constructor(message, options) {
@@ -262,10 +266,12 @@ export function createApi(platform) {
 
     /** The last batch's results, copied out of the core into the buffer kept for them. */
     reused(length) {
-      if (this.output.length < length) {
-        this.output = new Uint8Array(Math.max(length, 2 * this.output.length));
-      }
       const kept = new Uint8Array(this.glue.coreMemory().buffer, this.engine.keptAt(), length);
+      // One large document gets a copy of its own rather than a buffer kept for good.
+      if (length > REUSED_BYTES) return kept.slice();
+      if (this.output.length < length) {
+        this.output = new Uint8Array(Math.min(REUSED_BYTES, Math.max(length, 2 * this.output.length)));
+      }
       this.output.set(kept);
       return this.output.subarray(0, length);
     }

@@ -209,6 +209,17 @@ test('a stream with reuse writes every batch into one buffer, the same bytes as 
   assert.ok(reused.buffers < 4, `${reused.buffers} buffers for ${reused.batches} batches`);
   assert.equal(reused.batches, fresh.batches);
   assert.ok(reused.bytes.equals(fresh.bytes));
+
+  // One document whose results pass 16 MiB gets a buffer of its own, not one kept for good.
+  const document = `[${records(4000, 9).trim().split('\n').join(',')}]`;
+  const triage = new lib.Triage({ rules: ['v1', 'v5'], enrich: true });
+  const batches = [];
+  for await (const batch of triage.stream([document], { reuse: true })) batches.push(batch);
+  triage.free();
+  assert.equal(batches.length, 1);
+  assert.equal(batches[0].length, 4000);
+  assert.ok(batches[0].ndjson.length > 16 * 1024 * 1024, `${batches[0].ndjson.length} bytes`);
+  assert.equal(batches[0].ndjson.buffer.byteLength, batches[0].ndjson.length);
 });
 
 test('createTriageStream refuses a bad rule at once, before any input', () => {
