@@ -55,7 +55,7 @@ pub struct Engine {
     engine: triage::Engine,
     state: State,
     enrich: bool,
-    /// The verdicts of the last `runNdjson` batch, one byte each.
+    /// The verdicts of the last `runNdjson` or `runNdjsonKept` batch, one byte each.
     verdicts: Vec<u8>,
     /// The results of the last `runNdjsonKept` batch, in a buffer the next batch reuses.
     kept: String,
@@ -122,8 +122,9 @@ impl Engine {
     pub fn run_ndjson_kept(&mut self, input: &[u8], first_index: f64, first_line: f64) -> usize {
         let state = std::mem::take(&mut self.state);
         let mut buffer = std::mem::take(&mut self.kept);
-        // Kept in place, the buffer never leaves a hole in the heap for the next batch's text
-        // to miss (which doubled the wasm memory); one grown for a large document is let go.
+        // The next batch writes over the last one's text: a fresh string for each batch, made
+        // while the last one is still held, doubled the wasm memory of a long run. A buffer
+        // grown for one large document is let go rather than held for good.
         if buffer.capacity() > KEPT_CAPACITY {
             buffer = String::new();
         }
@@ -143,9 +144,9 @@ impl Engine {
         self.kept.as_ptr()
     }
 
-    /// The verdicts of the last `runNdjson` batch: for each result in order, one byte per
-    /// loaded rule in order: 0 alert, 1 repeat, 2 match, 3 no match, 4 error (the event could
-    /// not be read).
+    /// The verdicts of the last `runNdjson` or `runNdjsonKept` batch: for each result in order,
+    /// one byte per loaded rule in order: 0 alert, 1 repeat, 2 match, 3 no match, 4 error (the
+    /// event could not be read).
     pub fn verdicts(&self) -> Vec<u8> {
         self.verdicts.clone()
     }
