@@ -270,7 +270,8 @@ export function createApi(platform) {
       // One large document gets a copy of its own rather than a buffer kept for good.
       if (length > REUSED_BYTES) return kept.slice();
       if (this.output.length < length) {
-        this.output = new Uint8Array(Math.min(REUSED_BYTES, Math.max(length, 2 * this.output.length)));
+        const size = Math.max(length, 2 * this.output.length);
+        this.output = new Uint8Array(Math.min(REUSED_BYTES, size));
       }
       this.output.set(kept);
       return this.output.subarray(0, length);
